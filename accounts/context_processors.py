@@ -1,0 +1,17 @@
+from __future__ import annotations
+
+from grids.permissions import assignments, roles_of
+from grids.roles import Role
+
+
+def navigation(request) -> dict:
+    """Role-aware navigation: the roles the signed-in user holds, for the menu."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_roles": [], "nav_is_staff_role": False}
+    roles = [Role(r) for r in roles_of(user)]
+    return {
+        "nav_roles": roles,
+        "nav_is_staff_role": any(r != Role.RESIDENT for r in roles),
+        "nav_assignments": assignments(user),
+    }

@@ -1,0 +1,116 @@
+from __future__ import annotations
+
+import qrcode
+import qrcode.image.svg
+from django.contrib import messages
+from django.contrib.auth import login as auth_login
+from django.contrib.auth import logout as auth_logout
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from accounts.forms import OTPTokenForm, ResidentLoginForm, StaffLoginForm
+from accounts.services import totp_verify
+from accounts.twofactor import pending_device
+from grids import selectors as grid_selectors
+from grids.permissions import assignments, roles_of
+from grids.roles import ROLE_DUTIES, Role
+
+
+def _next_url(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return reverse("accounts:home")
+
+
+def _login(request: HttpRequest, form_class, template: str) -> HttpResponse:
+    if request.user.is_authenticated and request.method == "GET":
+        return redirect("accounts:home")
+    form = form_class(request, data=request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        auth_login(request, form.user)
+        return redirect(_next_url(request))
+    return render(request, template, {"form": form, "next": request.GET.get("next", "")})
+
+
+def login_view(request: HttpRequest) -> HttpResponse:
+    return _login(request, StaffLoginForm, "accounts/login.html")
+
+
+def resident_login_view(request: HttpRequest) -> HttpResponse:
+    return _login(request, ResidentLoginForm, "accounts/resident_login.html")
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    auth_logout(request)
+    messages.info(request, _("You have signed out."))
+    return redirect("accounts:login")
+
+
+def lockout(request: HttpRequest, response=None, credentials=None) -> HttpResponse:
+    """django-axes calls this after too many failed sign-ins from one name and address."""
+    from django.conf import settings
+
+    minutes = int(settings.AXES_COOLOFF_TIME * 60)
+    return render(request, "accounts/lockout.html", {"minutes": minutes}, status=429)
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    roles = roles_of(request.user)
+    if not roles:
+        return render(request, "accounts/no_role.html")
+    return redirect("accounts:role_home", role=roles[0])
+
+
+@login_required
+def role_home(request: HttpRequest, role: str) -> HttpResponse:
+    mine = [a for a in assignments(request.user) if a.role == role]
+    if not mine:
+        raise Http404
+    context = {
+        "role": Role(role),
+        "duties": ROLE_DUTIES[Role(role)],
+        "scope_roots": None,
+        "role_assignments": mine,
+        "other_roles": [Role(r) for r in roles_of(request.user) if r != role],
+    }
+    if role != Role.RESIDENT:
+        context["scope_roots"] = grid_selectors.region_roots(user=request.user)
+        context["unit_count"] = grid_selectors.unit_list(user=request.user).count()
+    return render(request, "accounts/role_home.html", context)
+
+
+@login_required
+def otp_view(request: HttpRequest) -> HttpResponse:
+    """Second factor: verify with a confirmed device, or enrol a new one (admins must)."""
+    enrolled = TOTPDevice.objects.filter(user=request.user, confirmed=True).exists()
+    form = OTPTokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if totp_verify(request=request, token=form.cleaned_data["token"]):
+            if not enrolled:
+                messages.success(request, _("Two-factor sign-in is now on for your account."))
+            return redirect(_next_url(request))
+        form.add_error("token", _("That code is not valid. Check your device's clock and try again."))
+    context = {"form": form, "enrolled": enrolled, "next": request.GET.get("next", "")}
+    if not enrolled:
+        device = pending_device(request.user)
+        image = qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathImage, box_size=8)
+        # The SVG is drawn by qrcode from our own otpauth URL: no user input reaches it.
+        context["qr_svg"] = mark_safe(image.to_string(encoding="unicode"))  # noqa: S308
+        context["secret"] = _base32(device.bin_key)
+    return render(request, "accounts/otp.html", context)
+
+
+def _base32(key: bytes) -> str:
+    import base64
+
+    return base64.b32encode(key).decode().rstrip("=")

@@ -1,0 +1,30 @@
+"""Bootstrap styling and accessible error wiring for every portal form."""
+
+from __future__ import annotations
+
+from django import forms
+
+
+class PortalFormMixin:
+    """Adds Bootstrap classes; marks invalid fields and ties each to its error message."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            base = (
+                "form-check-input"
+                if isinstance(widget, forms.CheckboxInput)
+                else "form-select"
+                if isinstance(widget, forms.Select)
+                else "form-control"
+            )
+            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {base}".strip()
+
+    def full_clean(self):
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                attrs = self.fields[name].widget.attrs
+                attrs["class"] = f"{attrs.get('class', '')} is-invalid".strip()
+                attrs["aria-describedby"] = f"{self[name].auto_id}_error"

@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+import time
+
+from django.core.cache import cache
+from django.db import connection
+
+from core.tasks import HEARTBEAT_KEY
+
+
+def _timed(check) -> dict:
+    started = time.perf_counter()
+    try:
+        result = check()
+        result.setdefault("status", "ok")
+    except Exception as exc:  # a health check reports every failure instead of raising
+        result = {"status": "down", "error": exc.__class__.__name__}
+    result["ms"] = round((time.perf_counter() - started) * 1000, 1)
+    return result
+
+
+def _database() -> dict:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('server_version')")
+        return {"version": cursor.fetchone()[0]}
+
+
+def _redis() -> dict:
+    client = cache._cache.get_client(write=True)  # the cache's own Redis connection
+    client.ping()
+    return {}
+
+
+def _celery() -> dict:
+    from zhenhai.celery import app
+
+    replies = app.control.ping(timeout=1.0) or []
+    workers = sorted(name for reply in replies for name in reply)
+    beat = cache.get(HEARTBEAT_KEY)
+    return {
+        "status": "ok" if workers else "down",
+        "workers": workers,
+        "beat_last_seen": beat,
+    }
+
+
+def health_report() -> dict:
+    checks = {"database": _timed(_database), "redis": _timed(_redis)}
+    checks["celery"] = _timed(_celery) if checks["redis"]["status"] == "ok" else {"status": "unknown"}
+    essential = all(checks[name]["status"] == "ok" for name in ("database", "redis"))
+    return {"status": "ok" if essential else "down", "checks": checks}

@@ -1,0 +1,110 @@
+"""The shared authorization matrix: role × URL × in-scope / out-of-scope object → status.
+
+Every named URL of the project has one ``Row`` here; ``test_authorization.py`` fails when the URL
+resolver knows a URL that has no row (or a row names a URL that no longer exists). Later issues
+add their rows to ``MATRIX``.
+
+Principals: ``anon`` (signed out), ``no_role`` (signed in, no assignment) and one user per role,
+bound as in ``principals()``. ``admin`` has passed its TOTP second factor.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from grids.roles import STAFF_ROLES, Role
+
+ANON = "anon"
+NO_ROLE = "no_role"
+PRINCIPALS = [ANON, NO_ROLE, *[r.value for r in Role]]
+STAFF = [r.value for r in STAFF_ROLES]
+
+# Named URLs the matrix does not list one by one, and why.
+EXEMPT_NAMESPACES = {
+    # Django admin: ~100 generated URLs, all behind OTPAdminSite (is_staff + verified TOTP);
+    # the matrix checks its index; tests/accounts/test_admin.py checks the rest's gate.
+    "admin",
+}
+EXEMPT_NAMES = {
+    "set_language",  # Django's language switch: a public POST that changes a cookie only.
+}
+
+
+@dataclass
+class Row:
+    """Expected statuses for one URL. ``inside``/``outside`` build URL kwargs from the world."""
+
+    expect: dict[str, int]
+    outside_expect: dict[str, int] = field(default_factory=dict)
+    inside: Callable | None = None
+    outside: Callable | None = None
+    method: str = "get"
+
+
+def statuses(default: int, **overrides: int) -> dict[str, int]:
+    table = dict.fromkeys(PRINCIPALS, default)
+    table.update(overrides)
+    return table
+
+
+def staff_only(ok: int = 200, anon: int = 302) -> dict[str, int]:
+    table = statuses(404, anon=anon)
+    table.update(dict.fromkeys(STAFF, ok))
+    return table
+
+
+def _own_region(world, principal):
+    return {"pk": world.home_region(principal).pk}
+
+
+def _foreign_region(world, principal):
+    return {"pk": world.foreign.street.pk}
+
+
+def _unit_in_scope(world, principal):
+    return {"pk": world.tree.unit_a.pk}
+
+
+def _foreign_unit(world, principal):
+    return {"pk": world.foreign.unit.pk}
+
+
+def _own_role(world, principal):
+    return {"role": principal if principal in Role.values else Role.RESIDENT.value}
+
+
+def _other_role(world, principal):
+    return {"role": Role.FUND_MANAGER.value if principal != Role.FUND_MANAGER else Role.PANEL_MEMBER.value}
+
+
+MATRIX: dict[str, Row] = {
+    "root": Row(expect=statuses(302)),
+    "health": Row(expect=statuses(200)),
+    "accounts:login": Row(expect=statuses(302, anon=200)),
+    "accounts:resident_login": Row(expect=statuses(302, anon=200)),
+    "accounts:logout": Row(expect=statuses(302), method="post"),
+    "accounts:otp": Row(expect=statuses(200, anon=302)),
+    "accounts:home": Row(expect=statuses(302, no_role=200)),
+    "accounts:role_home": Row(
+        expect=statuses(200, anon=302, no_role=404),
+        inside=_own_role,
+        outside=_other_role,
+        outside_expect=statuses(404, anon=302),
+    ),
+    "grids:region_list": Row(expect=staff_only()),
+    "grids:region_detail": Row(
+        expect=staff_only(),
+        inside=_own_region,
+        outside=_foreign_region,
+        outside_expect=statuses(404, anon=302),
+    ),
+    "grids:unit_list": Row(expect=staff_only()),
+    "grids:unit_detail": Row(
+        expect=staff_only(),
+        inside=_unit_in_scope,
+        outside=_foreign_unit,
+        outside_expect=statuses(404, anon=302),
+    ),
+    "admin:index": Row(expect=statuses(302, admin=200)),
+}

@@ -1,0 +1,141 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from tests.grids import factories
+
+
+@pytest.fixture
+def english():
+    """Run a test with English active (messages are matched in the source language)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
+@dataclass
+class Tree:
+    """A small region tree with two branches, so every scope has an inside and an outside.
+
+    district ─ street_a ─ community_a ─ compound_a ─ grid_a
+             └ street_b ─ community_b ─ compound_b ─ grid_b
+    """
+
+    district: object
+    street_a: object
+    community_a: object
+    compound_a: object
+    grid_a: object
+    street_b: object
+    community_b: object
+    compound_b: object
+    grid_b: object
+    unit_a: object
+    unit_b: object
+
+
+@pytest.fixture
+def tree(db) -> Tree:
+    district = factories.region(name="镇海区")
+    street_a = factories.region(parent=district, name="招宝山街道")
+    community_a = factories.region(parent=street_a, name="总浦桥社区")
+    compound_a = factories.region(parent=community_a, name="清川佳园")
+    grid_a = factories.region(parent=compound_a, name="网格A")
+    street_b = factories.region(parent=district, name="骆驼街道")
+    community_b = factories.region(parent=street_b, name="南一社区")
+    compound_b = factories.region(parent=community_b, name="南苑小区")
+    grid_b = factories.region(parent=compound_b, name="网格B")
+    return Tree(
+        district=district,
+        street_a=street_a,
+        community_a=community_a,
+        compound_a=compound_a,
+        grid_a=grid_a,
+        street_b=street_b,
+        community_b=community_b,
+        compound_b=compound_b,
+        grid_b=grid_b,
+        unit_a=factories.unit(regions=[community_a], name="招宝山城管中队"),
+        unit_b=factories.unit(regions=[community_b], name="骆驼供电所", kind="power"),
+    )
+
+
+def _database_url(settings_dict: dict) -> str:
+    from urllib.parse import quote
+
+    host = settings_dict.get("HOST") or ""
+    port = settings_dict.get("PORT") or ""
+    user = quote(settings_dict.get("USER") or "postgres")
+    password = settings_dict.get("PASSWORD") or ""
+    auth = f"{user}:{quote(password)}" if password else user
+    if host.startswith("/"):
+        return f"postgres://{auth}@/{settings_dict['NAME']}?host={quote(host)}&port={port}"
+    return f"postgres://{auth}@{host}:{port}/{settings_dict['NAME']}"
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, django_db_blocker):
+    """A real Celery worker process on the real broker, using the test database.
+
+    Tests that need it must be ``transaction=True`` so the worker sees their rows. Each xdist
+    worker has its own queue (zhenhai/settings_test.py), so parallel runs do not steal tasks.
+    """
+    import os
+    import subprocess
+    import sys
+    import time
+
+    from django.conf import settings
+    from django.db import connection
+
+    from zhenhai.celery import app
+
+    env = dict(os.environ)
+    env["DATABASE_URL"] = _database_url(connection.settings_dict)
+    env["REDIS_URL"] = settings.REDIS_URL
+    env["DJANGO_SETTINGS_MODULE"] = "zhenhai.settings_test"
+    hostname = f"test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}-{os.getpid()}@%h"
+    log_name = f"test-worker-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}.log"
+    log = open(settings.BASE_DIR / "var" / log_name, "w")  # noqa: SIM115 (closed at teardown)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "zhenhai",
+            "worker",
+            "--pool=solo",
+            "--loglevel=WARNING",
+            "-Q",
+            settings.CELERY_TASK_DEFAULT_QUEUE,
+            "-n",
+            hostname,
+            "--without-mingle",
+            "--without-gossip",
+        ],
+        env=env,
+        cwd=settings.BASE_DIR,
+        stdout=subprocess.DEVNULL,
+        stderr=log,
+    )
+    deadline = time.monotonic() + 60
+    name = None
+    while time.monotonic() < deadline and name is None:
+        if process.poll() is not None:
+            raise RuntimeError("the Celery worker exited during start-up")
+        replies = app.control.ping(timeout=0.5) or []
+        name = next((n for r in replies for n in r if n.startswith(hostname.split("@")[0])), None)
+    if name is None:
+        process.kill()
+        raise RuntimeError("the Celery worker did not answer a ping within 60 s")
+    yield name
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+    log.close()

@@ -1,0 +1,43 @@
+"""Production settings refuse to start without secrets and pass Django's deploy checks."""
+
+import os
+import subprocess
+import sys
+
+from django.conf import settings
+
+
+def _manage(*args, **env):
+    full_env = {
+        k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_SETTINGS_MODULE")
+    }
+    full_env.update(env)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=settings.BASE_DIR, env=full_env, capture_output=True, text=True
+    )
+
+
+def test_production_refuses_to_start_without_secrets():
+    result = _manage("check", DJANGO_ENV="production")
+    assert result.returncode != 0
+    assert "Production needs SECRET_KEY and ALLOWED_HOSTS" in result.stderr
+
+
+def test_production_check_deploy_is_clean():
+    result = _manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DJANGO_ENV="production",
+        SECRET_KEY="x" * 20 + "-production-secret-for-the-test-only-0123456789",
+        ALLOWED_HOSTS="portal.example.gov.cn",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_development_defaults():
+    assert settings.TIME_ZONE == "Asia/Shanghai"
+    assert settings.LANGUAGE_CODE == "zh-hans"
+    assert settings.USE_TZ
+    assert settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"

@@ -1,0 +1,12 @@
+"""Test settings: the same stack (PostgreSQL, Redis, Celery), a cheap hasher, isolated queues."""
+
+import os
+
+os.environ["ZHENHAI_TESTING"] = "1"
+_worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+os.environ.setdefault("CELERY_QUEUE", f"zhenhai-test-{_worker}")
+os.environ.setdefault("CACHE_KEY_PREFIX", f"zhenhai-test-{_worker}")
+
+from zhenhai.settings import *  # noqa: E402,F403
+
+DEBUG = False

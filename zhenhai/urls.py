@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+from django_otp.admin import OTPAdminSite
+
+from core.views import health
+
+# The Django admin demands a verified second factor (DESIGN.md: TOTP required for admins).
+admin.site.__class__ = OTPAdminSite
+admin.site.site_header = admin.site.site_title = "镇海社区服务平台"
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="accounts:home", permanent=False), name="root"),
+    path("accounts/", include("accounts.urls")),
+    path("grids/", include("grids.urls")),
+    path("health/", health, name="health"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]
