@@ -34,7 +34,7 @@ def _redis() -> dict:
 def _celery() -> dict:
     from zhenhai.celery import app
 
-    replies = app.control.ping(timeout=1.0) or []
+    replies = app.control.ping(timeout=0.5) or []
     workers = sorted(name for reply in replies for name in reply)
     beat = cache.get(HEARTBEAT_KEY)
     return {
