@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.forms import OTPTokenForm, ResidentLoginForm, StaffLoginForm
+from accounts.home import role_actions
 from accounts.services import totp_verify
 from accounts.twofactor import pending_device
 from grids import selectors as grid_selectors
@@ -83,6 +84,7 @@ def role_home(request: HttpRequest, role: str) -> HttpResponse:
         "role_assignments": mine,
         "other_roles": [Role(r) for r in roles_of(request.user) if r != role],
     }
+    context["actions"] = role_actions(request.user, Role(role))
     if role != Role.RESIDENT:
         context["scope_roots"] = grid_selectors.region_roots(user=request.user)
         context["unit_count"] = grid_selectors.unit_list(user=request.user).count()

@@ -11,3 +11,28 @@ def health(request: HttpRequest) -> JsonResponse:
     """Database, Redis and Celery status; 503 when the database or Redis is down."""
     report = health_report()
     return JsonResponse(report, status=200 if report["status"] == "ok" else 503)
+
+
+PUBLIC_MEDIA_PREFIXES = ("petitions/public/",)
+
+
+def public_media(request: HttpRequest, name: str):
+    """Serve the public copies of uploads (location data already stripped); nothing else.
+
+    Originals stay behind the staff views that check scope. In production a web server may serve
+    the same folder directly.
+    """
+    import mimetypes
+    import posixpath
+
+    from django.core.files.storage import default_storage
+    from django.http import FileResponse, Http404
+
+    name = posixpath.normpath(name).lstrip("/")
+    if ".." in name.split("/") or not name.startswith(PUBLIC_MEDIA_PREFIXES) or not default_storage.exists(name):
+        raise Http404
+    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    response = FileResponse(default_storage.open(name, "rb"), content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "public, max-age=86400"
+    return response

@@ -40,6 +40,10 @@ class Row:
     inside: Callable | None = None
     outside: Callable | None = None
     method: str = "get"
+    # For POST/PATCH rows: a function (world, principal) → body; a form post unless content_type
+    # is given (e.g. "application/json" for the API).
+    data: Callable | None = None
+    content_type: str | None = None
 
 
 def statuses(default: int, **overrides: int) -> dict[str, int]:
@@ -108,3 +112,26 @@ MATRIX: dict[str, Row] = {
     ),
     "admin:index": Row(expect=statuses(302, admin=200)),
 }
+
+
+def row_modules() -> list:
+    """Rows of later apps live in tests/authz_rows/<area>.py as ``ROWS: dict[str, Row]``; a module
+    may also define ``build(world)`` to add the objects its rows point at to ``world.objects``."""
+    import importlib
+    import pkgutil
+
+    from tests import authz_rows
+
+    return [
+        importlib.import_module(f"tests.authz_rows.{info.name}") for info in pkgutil.iter_modules(authz_rows.__path__)
+    ]
+
+
+def _collect_rows() -> None:
+    for module in row_modules():
+        for name, row in module.ROWS.items():
+            assert name not in MATRIX, f"two matrix rows for {name}"
+            MATRIX[name] = row
+
+
+_collect_rows()

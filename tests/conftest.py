@@ -1,10 +1,48 @@
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
 from tests.grids import factories
+
+_session_lock = None
+
+
+def pytest_configure(config):
+    """One test session at a time per checkout: parallel sessions would share the test database,
+    the Celery queue and the Redis key prefix. (xdist workers belong to their controller's session.)"""
+    global _session_lock
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        return
+    import fasteners
+
+    lock_dir = Path(__file__).resolve().parent.parent / "var"
+    lock_dir.mkdir(exist_ok=True)
+    _session_lock = fasteners.InterProcessLock(str(lock_dir / "pytest.lock"))
+    if not _session_lock.acquire(blocking=False):
+        print("Another test session runs in this checkout; waiting for it to finish…", flush=True)
+        _session_lock.acquire()
+
+
+def pytest_unconfigure(config):
+    if _session_lock is not None and _session_lock.acquired:
+        _session_lock.release()
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    """Transactional tests flush every table, including rows data migrations inserted (petition
+    categories); put them back before each database test."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is not None:
+        request.getfixturevalue("transactional_db" if marker.kwargs.get("transaction") else "db")
+        from petitions.reference import ensure_categories
+
+        ensure_categories()
+    yield
 
 
 @pytest.fixture
@@ -66,8 +104,9 @@ def tree(db) -> Tree:
 def _database_url(settings_dict: dict) -> str:
     from urllib.parse import quote
 
-    host = settings_dict.get("HOST") or ""
-    port = settings_dict.get("PORT") or ""
+    options = settings_dict.get("OPTIONS") or {}  # the embedded server's socket sits in OPTIONS
+    host = settings_dict.get("HOST") or options.get("host") or ""
+    port = settings_dict.get("PORT") or options.get("port") or ""
     user = quote(settings_dict.get("USER") or "postgres")
     password = settings_dict.get("PASSWORD") or ""
     auth = f"{user}:{quote(password)}" if password else user
@@ -98,6 +137,9 @@ def celery_worker_process(django_db_setup, django_db_blocker):
     env["REDIS_URL"] = settings.REDIS_URL
     env["DJANGO_SETTINGS_MODULE"] = "zhenhai.settings_test"
     hostname = f"test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}-{os.getpid()}@%h"
+    # Tasks queued by earlier sessions (outbox kicks after commits) would keep a new worker busy.
+    with app.connection_for_write() as conn:
+        conn.default_channel.queue_purge(settings.CELERY_TASK_DEFAULT_QUEUE)
     log_name = f"test-worker-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}.log"
     log = open(settings.BASE_DIR / "var" / log_name, "w")  # noqa: SIM115 (closed at teardown)
     process = subprocess.Popen(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pytest
 from django.test import Client
@@ -11,7 +11,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from grids.roles import Role
-from tests.authz import ANON, EXEMPT_NAMES, EXEMPT_NAMESPACES, MATRIX, NO_ROLE, PRINCIPALS
+from tests.authz import ANON, EXEMPT_NAMES, EXEMPT_NAMESPACES, MATRIX, NO_ROLE, PRINCIPALS, row_modules
 from tests.grids import factories
 
 
@@ -48,9 +48,12 @@ class Foreign:
 
 @dataclass
 class World:
+    """Everything a matrix row may point at. ``objects`` holds what rows' ``build`` hooks add."""
+
     tree: object
     foreign: Foreign
     users: dict
+    objects: dict = field(default_factory=dict)
 
     def home_region(self, principal: str):
         if principal in (ANON, NO_ROLE):
@@ -86,7 +89,12 @@ def world(tree) -> World:
         )
     users[Role.ADMIN.value].is_staff = users[Role.ADMIN.value].is_superuser = True
     users[Role.ADMIN.value].save(update_fields=["is_staff", "is_superuser"])
-    return World(tree=tree, foreign=foreign, users=users)
+    built = World(tree=tree, foreign=foreign, users=users)
+    for module in row_modules():
+        hook = getattr(module, "build", None)
+        if hook:
+            hook(built)
+    return built
 
 
 def _client_for(world: World, principal: str) -> Client:
@@ -114,7 +122,13 @@ def test_matrix(url_name, world):
             cases.append(("outside", row.outside, row.outside_expect))
         for label, build, expect in cases:
             url = reverse(url_name, kwargs=build(world, principal) if build else None)
-            status = getattr(client, row.method)(url).status_code
+            if row.method == "get":
+                status = client.get(url).status_code
+            else:
+                body = row.data(world, principal) if row.data else {}
+                send = getattr(client, row.method)
+                kwargs = {"content_type": row.content_type} if row.content_type else {}
+                status = send(url, body, **kwargs).status_code
             if status != expect[principal]:
                 failures.append(f"{principal:22} {label:7} {url}: got {status}, expected {expect[principal]}")
     assert not failures, "\n".join(failures)

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.contrib.postgres",
     "rest_framework",
     "django_filters",
     "django_htmx",
@@ -129,11 +130,15 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "visibility_timeout": 3600}
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 2, "visibility_timeout": 3600}
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
 CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_BEAT_SCHEDULE_FILENAME = str(local_services.VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "core.tasks.heartbeat", "schedule": 60.0},
+    "outbox": {"task": "core.tasks.outbox_deliver", "schedule": 30.0},
+    "petition-sweep": {"task": "petitions.tasks.sweep", "schedule": 120.0},
+    "monthly-zero-backlog": {"task": "petitions.tasks.monthly_sweep", "schedule": 3600.0},
 }
 
 # --- Authentication -------------------------------------------------------------------------------
@@ -243,3 +248,10 @@ PGHISTORY_APPEND_ONLY = True
 PGHISTORY_MIDDLEWARE_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 # Wall-clock time per event, so several events in one transaction keep their order.
 PGHISTORY_CREATED_AT_FUNCTION = "clock_timestamp()"
+
+SMS_BACKEND = env.str("SMS_BACKEND", default="core.notify.ConsoleSmsBackend")
+PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
+# Days after closing during which a resident or staff may reopen an item.
+PETITION_REOPEN_DAYS = env.int("PETITION_REOPEN_DAYS", default=15)
+PETITION_MAX_PHOTOS = 6
+PETITION_MAX_PHOTO_BYTES = env.int("PETITION_MAX_PHOTO_BYTES", default=8 * 1024 * 1024)

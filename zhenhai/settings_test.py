@@ -10,3 +10,4 @@ os.environ.setdefault("CACHE_KEY_PREFIX", f"zhenhai-test-{_worker}")
 from zhenhai.settings import *  # noqa: E402,F403
 
 DEBUG = False
+MEDIA_ROOT = local_services.VAR_DIR / "test-media" / _worker  # noqa: F405

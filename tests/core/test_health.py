@@ -26,7 +26,7 @@ def test_health_sees_the_real_worker_and_the_beat_heartbeat(client, celery_worke
     heartbeat.apply_async()
     import time
 
-    for _ in range(100):
+    for _ in range(300):
         if cache.get(HEARTBEAT_KEY):
             break
         time.sleep(0.1)
@@ -51,3 +51,14 @@ def test_health_says_down_when_redis_is_unreachable(client, settings):
     assert response.status_code == 503
     assert body["checks"]["redis"]["status"] == "down"
     assert body["checks"]["database"]["status"] == "ok"
+
+
+def test_public_media_serves_only_the_public_folder(client, settings, tmp_path):
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    public = default_storage.save("petitions/public/t/a.jpg", ContentFile(b"jpeg"))
+    private = default_storage.save("petitions/2026/01/a.jpg", ContentFile(b"jpeg"))
+    assert client.get(f"/media/{public}").status_code == 200
+    assert client.get(f"/media/{private}").status_code == 404
+    assert client.get("/media/petitions/public/../2026/01/a.jpg").status_code == 404

@@ -18,7 +18,7 @@ def region(*, parent: Region | None = None, kind: str | None = None, name: str |
         kind
         or {None: "district", 1: "street", 2: "community", 3: "compound", 4: "grid"}[parent.level if parent else None]
     )
-    code = f"{parent.code if parent else '33'}{next(_codes):03d}"
+    code = f"T{next(_codes):06d}"
     return services.region_create(name=name or f"{kind}-{code}", code=code, kind=kind, parent=parent)
 
 

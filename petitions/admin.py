@@ -1,0 +1,36 @@
+from django.contrib import admin
+
+from petitions.models import Category, DeadlinePolicy, Petition
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ["code", "name_zh", "name_en", "default_unit_kind", "is_active"]
+    list_editable = ["is_active"]
+    search_fields = ["code", "name_zh", "name_en"]
+
+
+@admin.register(DeadlinePolicy)
+class DeadlinePolicyAdmin(admin.ModelAdmin):
+    list_display = ["klass", "category", "accept_hours", "update_days", "meeting_days", "resolve_days", "warn_fraction"]
+    list_filter = ["klass"]
+
+
+@admin.register(Petition)
+class PetitionAdmin(admin.ModelAdmin):
+    """Read-only: petitions change only through the services (the closed loop), never by hand."""
+
+    list_display = ["tracking_code", "title", "status", "klass", "level", "region", "unit", "created_at"]
+    list_filter = ["status", "klass", "channel", "level"]
+    search_fields = ["tracking_code"]
+    show_full_result_count = False
+    list_select_related = ["region", "unit"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,248 @@
+"""The petitions REST API (DRF): scoped exactly like the pages, one endpoint per transition.
+
+Each view parses with a serializer, fetches through the scoped selector (outside scope → 404),
+checks the action (in scope but not allowed → 403), calls the service (a forbidden move raises
+``DomainError`` → 400 via ``core.api.exception_handler``) and serializes the result.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+from redis.exceptions import RedisError
+from rest_framework import serializers as drf_serializers
+from rest_framework import status
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.utils.urls import replace_query_param
+from rest_framework.views import APIView
+
+from grids.permissions import has_role, may, region_paths
+from grids.roles import Role
+from petitions import permissions, selectors, services
+from petitions import serializers as s
+from petitions.models import Channel, Evaluation, Petition
+
+logger = logging.getLogger(__name__)
+
+
+def _get_in_scope(user, pk: int) -> Petition:
+    try:
+        return selectors.petition_get(user=user, pk=pk)
+    except Petition.DoesNotExist:
+        raise Http404 from None
+
+
+def _require(user, petition: Petition, action: str) -> None:
+    if not permissions.may_act(user, petition, action):
+        raise PermissionDenied(_("You may not do this with this item."))
+
+
+def _parse(serializer_class, request: Request, **context) -> dict:
+    serializer = serializer_class(data=request.data, context={"request": request, **context})
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+def _sees_internal(user, petition: Petition) -> bool:
+    """People who work the item see internal notes; a read-only third party sees the public ones."""
+    return any(
+        permissions.may_act(user, petition, action)
+        for action in (permissions.HANDLE, permissions.TRIAGE, permissions.FILE)
+    )
+
+
+def _detail(request: Request, petition: Petition) -> dict:
+    timeline = selectors.petition_timeline(petition, public_only=not _sees_internal(request.user, petition))
+    return s.PetitionDetailOut(petition, context={"request": request, "timeline": timeline}).data
+
+
+# --- List and create ---------------------------------------------------------------------------------
+
+
+class PetitionListView(APIView):
+    """``GET``: the scoped, filtered queue, one keyset page. ``POST``: file a petition."""
+
+    def get(self, request: Request) -> Response:
+        params = _parse_query(request)
+        page, filterset = selectors.petition_list(
+            user=request.user, filters=request.query_params, cursor=params.get("cursor"), size=params["page_size"]
+        )
+        if not filterset.is_valid():
+            raise ValidationError(filterset.errors)
+        next_url = None
+        if page.next_cursor:
+            next_url = replace_query_param(request.build_absolute_uri(), "cursor", page.next_cursor)
+        rows = s.PetitionSummaryOut(page.items, many=True, context={"request": request}).data
+        return Response({"results": rows, "next": next_url})
+
+    def post(self, request: Request) -> Response:
+        user = request.user
+        if may(user, permissions.FILE):
+            data = _parse(s.PetitionCreateIn, request, file_paths=region_paths(user, permissions.FILE))
+            petition, _token = services.petition_file(filed_by=user, **data)
+            body = {"tracking_code": petition.tracking_code}
+        elif has_role(user, Role.RESIDENT):
+            data = _parse(s.PetitionCreateIn, request, file_paths=None)
+            # A resident files for themselves, through the API channel, and never "solved on the spot".
+            data.update(channel=Channel.API, solved_on_spot=False, on_spot_note="", reporter_name="")
+            petition, token = services.petition_file(reporter=user, **data)
+            # Only the resident gets the private evaluation token: staff filing for someone must
+            # not be able to rate their own work.
+            body = {"tracking_code": petition.tracking_code, "evaluation_token": token}
+        else:
+            raise PermissionDenied(_("You may not file items."))
+        body["petition"] = s.PetitionDetailOut(
+            petition, context={"request": request, "timeline": selectors.petition_timeline(petition, public_only=True)}
+        ).data
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+def _parse_query(request: Request) -> dict:
+    serializer = s.ListParams(data=request.query_params)
+    serializer.is_valid(raise_exception=True)
+    params = dict(serializer.validated_data)
+    params.setdefault("page_size", s.ListParams.DEFAULT_SIZE)
+    return params
+
+
+# --- Detail and personal data ------------------------------------------------------------------------
+
+
+class PetitionDetailView(APIView):
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(_detail(request, _get_in_scope(request.user, pk)))
+
+
+class PetitionRevealView(APIView):
+    """Unmask the resident's name, phone and address; every reveal is logged."""
+
+    def post(self, request: Request, pk: int) -> Response:
+        petition = _get_in_scope(request.user, pk)
+        _require(request.user, petition, permissions.REVEAL)
+        revealed = services.petition_reveal_personal(
+            user=request.user, petition=petition, ip_address=request.META.get("REMOTE_ADDR")
+        )
+        return Response(revealed)
+
+
+# --- Transitions -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Action:
+    """One transition endpoint: who may, what it reads, which service it calls."""
+
+    name: str
+    permission: str
+    serializer: type[drf_serializers.Serializer]
+    perform: Callable[..., object]  # (user, petition, validated data) → the service's result
+
+
+def _service(function) -> Callable[..., object]:
+    return lambda user, petition, data: function(user=user, petition=petition, **data)
+
+
+def _evaluation(source: str) -> Callable[..., object]:
+    return lambda user, petition, data: services.petition_evaluate(petition=petition, source=source, by=user, **data)
+
+
+ACTIONS: list[Action] = [
+    Action("claim", permissions.TRIAGE, s.EmptyIn, _service(services.petition_claim)),
+    Action("triage", permissions.TRIAGE, s.TriageIn, _service(services.petition_triage)),
+    Action("self_handle", permissions.TRIAGE, s.SelfHandleIn, _service(services.petition_self_handle)),
+    Action("merge", permissions.TRIAGE, s.MergeIn, _service(services.petition_merge)),
+    Action("accept", permissions.HANDLE, s.EmptyIn, _service(services.petition_accept)),
+    Action("progress", permissions.HANDLE, s.ProgressIn, _service(services.petition_progress)),
+    Action("meeting", permissions.HANDLE, s.MeetingIn, _service(services.petition_meeting)),
+    Action("request_info", permissions.HANDLE, s.RequestInfoIn, _service(services.petition_request_info)),
+    Action("resume", permissions.HANDLE, s.ResumeIn, _service(services.petition_resume)),
+    Action("return", permissions.HANDLE, s.ReasonIn, _service(services.petition_return)),
+    Action("reply", permissions.HANDLE, s.ReplyIn, _service(services.petition_reply)),
+    # Closing an unevaluated item and reopening a closed one are queue decisions, not the unit's.
+    Action("close", permissions.TRIAGE, s.CloseIn, _service(services.petition_close)),
+    Action("reopen", permissions.TRIAGE, s.ReasonIn, _service(services.petition_reopen)),
+    Action("note", permissions.HANDLE, s.NoteIn, _service(services.petition_note)),
+    Action("callback", permissions.CALLBACK, s.RatingIn, _evaluation(Evaluation.Source.CALLBACK)),
+    Action("third_party", permissions.THIRD_PARTY, s.RatingIn, _evaluation(Evaluation.Source.THIRD_PARTY)),
+]
+
+
+class PetitionActionView(APIView):
+    """``POST /petitions/{id}/{action}/``; answers with the item's summary after the move."""
+
+    spec: Action | None = None
+
+    def post(self, request: Request, pk: int) -> Response:
+        petition = _get_in_scope(request.user, pk)
+        _require(request.user, petition, self.spec.permission)
+        data = _parse(self.spec.serializer, request, petitions=selectors.petition_queryset(user=request.user))
+        result = self.spec.perform(request.user, petition, data)
+        petition.refresh_from_db()
+        body = {"petition": s.PetitionSummaryOut(petition, context={"request": request}).data}
+        if isinstance(result, Evaluation):
+            body["evaluation"] = s.EvaluationOut(result).data
+        return Response(body)
+
+
+# --- Evaluation by private link (public) -------------------------------------------------------------
+
+
+class EvaluationThrottle(SimpleRateThrottle):
+    """Per client address, in the shared Redis cache. If Redis is down the request goes through:
+    the signed token, not the throttle, is what keeps strangers out."""
+
+    scope = "petition_evaluation"
+
+    def get_rate(self) -> str:
+        return getattr(settings, "PETITION_EVALUATION_RATE", "30/minute")
+
+    def get_cache_key(self, request, view) -> str:
+        # DRF trusts X-Forwarded-For unless NUM_PROXIES is configured; a client could then pick
+        # its own identity and never be limited. Without a configured proxy count, the peer counts.
+        trusted_proxies = api_settings.NUM_PROXIES is not None
+        ident = self.get_ident(request) if trusted_proxies else request.META.get("REMOTE_ADDR", "")
+        return self.cache_format % {"scope": self.scope, "ident": ident}
+
+    def allow_request(self, request, view) -> bool:
+        try:
+            return super().allow_request(request, view)
+        except (RedisError, OSError):
+            logger.warning("evaluation throttle skipped: the cache is unavailable", exc_info=True)
+            return True
+
+
+class EvaluationView(APIView):
+    """``POST {code, token, rating, comment}``: the resident's evaluation through the private link."""
+
+    authentication_classes: list = []  # token clients: no session, so no CSRF
+    permission_classes = [AllowAny]
+    throttle_classes = [EvaluationThrottle]
+
+    def post(self, request: Request) -> Response:
+        data = _parse(s.TokenEvaluationIn, request)
+        petition = services.petition_by_evaluation_token(data["code"], data["token"])
+        if petition is None:
+            raise Http404
+        evaluation = services.petition_evaluate(
+            petition=petition, rating=data["rating"], comment=data["comment"], source=Evaluation.Source.RESIDENT
+        )
+        petition.refresh_from_db(fields=["status"])
+        return Response(
+            {
+                "tracking_code": petition.tracking_code,
+                "status": petition.status,
+                "status_display": petition.get_status_display(),
+                "evaluation": s.EvaluationOut(evaluation).data,
+            },
+            status=status.HTTP_201_CREATED,
+        )

@@ -1,0 +1,114 @@
+"""Working-time deadlines of petitions: which limits apply, when they fall due, pauses."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db import connection
+from django.db.models import Min, Q
+
+from core.worktime import add_working_time, working_time_between
+from petitions.models import Deadline, DeadlinePolicy, Klass, Petition
+
+# DESIGN.md defaults, used when an admin has not configured a policy for the class.
+DEFAULTS = {
+    Klass.ROUTINE: {
+        "triage_hours": 7.5,
+        "accept_hours": 1,
+        "update_days": None,
+        "meeting_days": None,
+        "resolve_days": 1,
+    },
+    Klass.GENERAL: {
+        "triage_hours": 7.5,
+        "accept_hours": 7.5,
+        "update_days": 5,
+        "meeting_days": None,
+        "resolve_days": 10,
+    },
+    Klass.MAJOR: {"triage_hours": 7.5, "accept_hours": 7.5, "update_days": 5, "meeting_days": 5, "resolve_days": 30},
+}
+TRIAGE_HOURS = Decimal("7.5")  # an unclassified item is triaged within one working day
+WARN_FRACTION = Decimal("0.8")
+
+
+def policy_for(klass: str, category_id: int | None) -> DeadlinePolicy:
+    """The category's policy for the class, else the class default, else DESIGN.md's figures."""
+    policies = list(
+        DeadlinePolicy.objects.filter(Q(category_id=category_id) | Q(category__isnull=True), klass=klass).order_by(
+            "category_id"
+        )
+    )
+    specific = [p for p in policies if p.category_id == category_id and category_id is not None]
+    if specific:
+        return specific[0]
+    if policies:
+        return policies[0]
+    return DeadlinePolicy(klass=klass, warn_fraction=WARN_FRACTION, **DEFAULTS[klass])
+
+
+def _times(start: dt.datetime, *, hours=0, days=0, warn_fraction=WARN_FRACTION) -> tuple[dt.datetime, dt.datetime]:
+    hours, days = Decimal(hours or 0), Decimal(days or 0)
+    due = add_working_time(start, hours=hours, days=days)
+    warn = add_working_time(start, hours=hours * warn_fraction, days=days * warn_fraction)
+    return due, warn
+
+
+def start(petition: Petition, kind: str, at: dt.datetime, *, hours=0, days=0, warn_fraction=WARN_FRACTION) -> Deadline:
+    """Start (or restart) the running deadline of ``kind``."""
+    stop(petition, [kind], at)
+    due, warn = _times(at, hours=hours, days=days, warn_fraction=warn_fraction)
+    deadline = Deadline.objects.create(petition=petition, kind=kind, due_at=due, warn_at=warn)
+    if kind == Deadline.Kind.RESOLVE:
+        petition.resolve_by = due
+    return deadline
+
+
+def stop(petition: Petition, kinds, at: dt.datetime) -> int:
+    """Mark running deadlines of these kinds as met (or no longer relevant)."""
+    return Deadline.objects.filter(petition=petition, kind__in=list(kinds), met_at__isnull=True).update(met_at=at)
+
+
+def stop_all(petition: Petition, at: dt.datetime) -> int:
+    return Deadline.objects.filter(petition=petition, met_at__isnull=True).update(met_at=at)
+
+
+def pause(petition: Petition, at: dt.datetime) -> None:
+    Deadline.objects.filter(petition=petition, met_at__isnull=True, paused_at__isnull=True).update(paused_at=at)
+
+
+def resume(petition: Petition, at: dt.datetime) -> None:
+    """Shift paused deadlines by the working time the clock stood still."""
+    for deadline in Deadline.objects.filter(petition=petition, met_at__isnull=True, paused_at__isnull=False):
+        paused = working_time_between(deadline.paused_at, at)
+        hours = Decimal(paused.total_seconds()) / 3600
+        deadline.due_at = add_working_time(deadline.due_at, hours=hours)
+        deadline.warn_at = add_working_time(deadline.warn_at, hours=hours)
+        deadline.paused_at = None
+        deadline.save(update_fields=["due_at", "warn_at", "paused_at"])
+        if deadline.kind == Deadline.Kind.RESOLVE:
+            petition.resolve_by = deadline.due_at
+
+
+def next_due(petition: Petition):
+    """The soonest running, unpaused deadline of ``petition`` (None when nothing runs)."""
+    return Deadline.objects.filter(petition=petition, met_at__isnull=True, paused_at__isnull=True).aggregate(
+        due=Min("due_at")
+    )["due"]
+
+
+def refresh_next_due_all(petition_ids=None) -> int:
+    """Set-based recomputation of ``next_due_at`` (after bulk loads or backdating)."""
+    sql = (
+        "UPDATE petitions_petition p SET next_due_at = ("
+        " SELECT min(d.due_at) FROM petitions_deadline d"
+        " WHERE d.petition_id = p.id AND d.met_at IS NULL AND d.paused_at IS NULL)"
+    )
+    params: list = []
+    if petition_ids is not None:
+        sql += " WHERE p.id = ANY(%s)"
+        params.append(list(petition_ids))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount

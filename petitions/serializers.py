@@ -1,0 +1,309 @@
+"""Shapes of the petitions API: input serializers parse and validate, output serializers render.
+
+No business rule lives here (STYLE.md): scope checks on ids and the format of the phone number
+are input parsing; every transition rule is in ``petitions.services``.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from accounts.validators import normalize_cn_mobile
+from core.masking import mask_name
+from grids.models import HandlingUnit, Region
+from petitions import selectors
+from petitions.models import Category, Channel, Deadline, Evaluation, Event, Klass, Petition
+
+# --- Output ------------------------------------------------------------------------------------------
+
+
+class CategoryOut(serializers.ModelSerializer):
+    name = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Category
+        fields = ["code", "name"]
+
+
+class RegionOut(serializers.ModelSerializer):
+    class Meta:
+        model = Region
+        fields = ["id", "name", "code", "kind"]
+
+
+class UnitOut(serializers.ModelSerializer):
+    class Meta:
+        model = HandlingUnit
+        fields = ["id", "name", "code", "kind"]
+
+
+class DeadlineOut(serializers.ModelSerializer):
+    class Meta:
+        model = Deadline
+        fields = ["kind", "due_at", "paused_at", "warned_at", "breached_at"]
+
+
+def _running_deadlines(petition: Petition) -> list[Deadline]:
+    running = getattr(petition, "running_deadlines", None)  # prefetched by the list selector
+    if running is None:
+        running = list(petition.deadlines.filter(met_at__isnull=True))
+    return sorted(running, key=lambda d: (d.due_at, d.pk))
+
+
+class PetitionSummaryOut(serializers.ModelSerializer):
+    """One row of the list: masked personal data, no timeline."""
+
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    category = CategoryOut(read_only=True)
+    region = RegionOut(read_only=True)
+    unit = UnitOut(read_only=True)
+    claimed_by = serializers.SerializerMethodField()
+    deadlines = serializers.SerializerMethodField()
+    personal = serializers.SerializerMethodField()
+    url = serializers.HyperlinkedIdentityField(view_name="petitions_api:petition_detail", read_only=True)
+
+    class Meta:
+        model = Petition
+        fields = [
+            "id",
+            "url",
+            "tracking_code",
+            "title",
+            "status",
+            "status_display",
+            "klass",
+            "level",
+            "channel",
+            "category",
+            "region",
+            "unit",
+            "claimed_by",
+            "anonymous",
+            "personal",
+            "solved_on_spot",
+            "rework_count",
+            "escalation_count",
+            "created_at",
+            "updated_at",
+            "replied_at",
+            "closed_at",
+            "resolve_by",
+            "paused_at",
+            "deadlines",
+        ]
+        read_only_fields = fields
+
+    def get_claimed_by(self, petition: Petition) -> dict | None:
+        user = petition.claimed_by
+        return {"id": user.pk, "name": str(user)} if user else None
+
+    def get_deadlines(self, petition: Petition) -> list[dict]:
+        return DeadlineOut(_running_deadlines(petition), many=True).data
+
+    def get_personal(self, petition: Petition) -> dict:
+        return selectors.masked_personal_data(petition)
+
+
+class EventOut(serializers.ModelSerializer):
+    actor = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Event
+        fields = ["id", "kind", "action", "from_status", "to_status", "actor", "public", "text", "data", "created_at"]
+        read_only_fields = fields
+
+    def get_actor(self, event: Event) -> dict | None:
+        if event.actor is None:
+            return None
+        if event.actor_id == self.context.get("reporter_id"):
+            # The resident acted themselves: their name is personal data, masked like elsewhere.
+            return {"id": None, "name": mask_name(str(event.actor))}
+        return {"id": event.actor.pk, "name": str(event.actor)}
+
+
+class EvaluationOut(serializers.ModelSerializer):
+    class Meta:
+        model = Evaluation
+        fields = ["id", "source", "rating", "comment", "round", "created_at"]
+        read_only_fields = fields
+
+
+class PetitionDetailOut(PetitionSummaryOut):
+    """The detail: description, reply, co-handlers, evaluations and the timeline (passed in context)."""
+
+    co_units = UnitOut(many=True, read_only=True)
+    merged_into = serializers.SerializerMethodField()
+    evaluations = EvaluationOut(many=True, read_only=True)
+    timeline = serializers.SerializerMethodField()
+
+    class Meta(PetitionSummaryOut.Meta):
+        fields = [
+            *PetitionSummaryOut.Meta.fields,
+            "description",
+            "latitude",
+            "longitude",
+            "reply",
+            "co_units",
+            "merged_into",
+            "evaluations",
+            "timeline",
+        ]
+        read_only_fields = fields
+
+    def get_merged_into(self, petition: Petition) -> dict | None:
+        target = petition.merged_into
+        return {"id": target.pk, "tracking_code": target.tracking_code} if target else None
+
+    def get_timeline(self, petition: Petition) -> list[dict]:
+        context = {"reporter_id": petition.reporter_id}
+        return EventOut(self.context.get("timeline", []), many=True, context=context).data
+
+
+# --- Input: listing ----------------------------------------------------------------------------------
+
+
+class _CursorField(serializers.Field):
+    """The opaque keyset cursor. Anything malformed means the first page, never an error."""
+
+    def to_internal_value(self, data) -> str | None:
+        if not isinstance(data, str) or not data or len(data) > 200 or "\x00" in data:
+            return None
+        return data
+
+
+class ListParams(serializers.Serializer):
+    """Paging parameters; the filters themselves belong to ``PetitionFilter``."""
+
+    DEFAULT_SIZE = 25
+    MAX_SIZE = 100
+
+    cursor = _CursorField(required=False)
+    page_size = serializers.CharField(required=False, allow_blank=True)
+
+    def validate_page_size(self, value: str) -> int:
+        # Like DRF's paginators: a malformed size means the default, a large one the maximum.
+        try:
+            size = int(value)
+        except (TypeError, ValueError):
+            return self.DEFAULT_SIZE
+        return max(1, min(size, self.MAX_SIZE))
+
+
+# --- Input: intake -----------------------------------------------------------------------------------
+
+
+def _cn_mobile(value: str) -> str:
+    return normalize_cn_mobile(value) if value else ""
+
+
+class PetitionCreateIn(serializers.Serializer):
+    """Intake through the API. ``context["file_paths"]`` limits the regions (None: anywhere)."""
+
+    category = serializers.SlugRelatedField(slug_field="code", queryset=Category.objects.filter(is_active=True))
+    region = serializers.PrimaryKeyRelatedField(queryset=Region.objects.all())
+    title = serializers.CharField(max_length=120)
+    description = serializers.CharField(max_length=5000)
+    address = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    latitude = serializers.DecimalField(
+        max_digits=9, decimal_places=6, min_value=-90, max_value=90, required=False, allow_null=True, default=None
+    )
+    longitude = serializers.DecimalField(
+        max_digits=9, decimal_places=6, min_value=-180, max_value=180, required=False, allow_null=True, default=None
+    )
+    channel = serializers.ChoiceField(choices=Channel.choices, required=False, default=Channel.API)
+    reporter_name = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
+    reporter_phone = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
+    anonymous = serializers.BooleanField(required=False, default=False)
+    solved_on_spot = serializers.BooleanField(required=False, default=False)
+    on_spot_note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+    def validate_reporter_phone(self, value: str) -> str:
+        return _cn_mobile(value)
+
+    def validate_region(self, region: Region) -> Region:
+        paths = self.context.get("file_paths")
+        if paths is not None and not any(region.path.startswith(p) for p in paths):
+            raise serializers.ValidationError(_("You cannot file items for this region."))
+        return region
+
+
+# --- Input: transitions ------------------------------------------------------------------------------
+
+
+class EmptyIn(serializers.Serializer):
+    pass
+
+
+class TriageIn(serializers.Serializer):
+    klass = serializers.ChoiceField(choices=Klass.choices)
+    unit = serializers.PrimaryKeyRelatedField(queryset=HandlingUnit.objects.filter(is_active=True))
+    co_units = serializers.PrimaryKeyRelatedField(
+        queryset=HandlingUnit.objects.filter(is_active=True), many=True, required=False, default=list
+    )
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class SelfHandleIn(serializers.Serializer):
+    klass = serializers.ChoiceField(choices=Klass.choices)
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class MergeIn(serializers.Serializer):
+    """``into`` must be an item the caller can see (``context["petitions"]``, a scoped queryset)."""
+
+    into = serializers.PrimaryKeyRelatedField(queryset=Petition.objects.none())
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["into"].queryset = self.context["petitions"]
+
+
+class ProgressIn(serializers.Serializer):
+    text = serializers.CharField(max_length=5000)
+    public = serializers.BooleanField(required=False, default=True)
+
+
+class MeetingIn(serializers.Serializer):
+    decision = serializers.CharField(max_length=5000)
+    participants = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+
+
+class RequestInfoIn(serializers.Serializer):
+    question = serializers.CharField(max_length=2000)
+
+
+class ResumeIn(serializers.Serializer):
+    answer = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+
+
+class ReasonIn(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
+
+
+class ReplyIn(serializers.Serializer):
+    reply = serializers.CharField(max_length=5000)
+
+
+class CloseIn(serializers.Serializer):
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class NoteIn(serializers.Serializer):
+    text = serializers.CharField(max_length=5000)
+    public = serializers.BooleanField(required=False, default=False)
+
+
+class RatingIn(serializers.Serializer):
+    rating = serializers.ChoiceField(choices=Evaluation.Rating.choices)
+    comment = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class TokenEvaluationIn(RatingIn):
+    """The private evaluation link: tracking code plus its signed token."""
+
+    code = serializers.CharField(max_length=16)
+    token = serializers.CharField(max_length=100)
+
+    def validate_code(self, value: str) -> str:
+        return value.strip().upper()

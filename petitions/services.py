@@ -1,0 +1,603 @@
+"""Every write to a petition: intake, triage, handling, evaluation, closing.
+
+Each action locks the petition row, checks the move against ``TRANSITIONS``, updates deadlines,
+writes the timeline event and the audit context, and queues notifications in the outbox (published
+after commit). A forbidden move raises ``DomainError``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import secrets
+from collections.abc import Iterable, Sequence
+
+import pghistory
+from django.conf import settings
+from django.core import signing
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.validators import normalize_cn_mobile
+from core import outbox
+from core.errors import DomainError
+from core.models import PersonalDataReveal
+from grids.models import HandlingUnit, Region
+from petitions import deadlines
+from petitions.models import (
+    OPEN_STATUSES,
+    TRANSITIONS,
+    Category,
+    Channel,
+    Deadline,
+    Evaluation,
+    Event,
+    Klass,
+    Level,
+    Petition,
+    Status,
+)
+
+_CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud over the phone
+
+
+def _tracking_code() -> str:
+    return "ZH" + "".join(secrets.choice(_CODE_ALPHABET) for _ in range(8))
+
+
+_SIGNER_SALT = "petitions.evaluation-link"
+
+
+def evaluation_token(petition: Petition) -> str:
+    """The private link token for evaluating ``petition`` (signed, so nothing secret is stored)."""
+    return signing.Signer(salt=_SIGNER_SALT).sign(petition.tracking_code).split(":", 1)[1]
+
+
+def petition_by_evaluation_token(code: str, token: str) -> Petition | None:
+    try:
+        signing.Signer(salt=_SIGNER_SALT).unsign(f"{code}:{token}")
+    except signing.BadSignature:
+        return None
+    return Petition.objects.filter(tracking_code=code).first()
+
+
+def normalize_text(text: str) -> str:
+    return re.sub(r"\s+", " ", text or "").strip().lower()
+
+
+def _level_of(region: Region) -> int:
+    return Level.STREET if region.level <= 2 else Level.COMMUNITY
+
+
+def _event(
+    petition: Petition,
+    kind: str,
+    *,
+    actor=None,
+    action: str = "",
+    text: str = "",
+    public: bool = False,
+    from_status: str = "",
+    to_status: str = "",
+    data: dict | None = None,
+) -> Event:
+    return Event.objects.create(
+        petition=petition,
+        kind=kind,
+        action=action,
+        actor=actor if getattr(actor, "pk", None) else None,
+        text=text,
+        public=public,
+        from_status=from_status,
+        to_status=to_status,
+        data=data or {},
+    )
+
+
+def _notify(petition: Petition, event: str, **extra) -> None:
+    outbox.enqueue("petition", {"petition": petition.pk, "event": event, **extra})
+
+
+def _locked(petition: Petition | int) -> Petition:
+    pk = petition.pk if isinstance(petition, Petition) else petition
+    return Petition.objects.select_for_update().get(pk=pk)
+
+
+def _move(
+    petition: Petition, action: str, *, actor, text: str = "", public: bool = True, data: dict | None = None
+) -> tuple[Petition, str]:
+    """Lock, check the transition, set the new status. Returns the locked row and the old status."""
+    allowed, target = TRANSITIONS[action]
+    row = _locked(petition)
+    if row.status not in allowed:
+        raise DomainError(
+            _("This item is “%(status)s”; that action is not possible now.") % {"status": row.get_status_display()}
+        )
+    old = row.status
+    now = timezone.now()
+    if target is not None:
+        row.status = target
+    row.updated_at = now
+    _event(
+        row,
+        Event.Kind.TRANSITION if target and target != old else Event.Kind.NOTE,
+        actor=actor,
+        action=action,
+        text=text,
+        public=public,
+        from_status=old,
+        to_status=row.status,
+        data=data,
+    )
+    return row, old
+
+
+def _save(row: Petition, *fields: str) -> None:
+    row.next_due_at = deadlines.next_due(row)
+    with pghistory.context(action="petition_change"):
+        row.save(update_fields=sorted({"status", "updated_at", "next_due_at", *fields}))
+
+
+# --- Collect -----------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def petition_file(
+    *,
+    channel: str,
+    category: Category,
+    region: Region,
+    title: str,
+    description: str,
+    address: str = "",
+    latitude=None,
+    longitude=None,
+    reporter=None,
+    reporter_name: str = "",
+    reporter_phone: str = "",
+    anonymous: bool = False,
+    filed_by=None,
+    solved_on_spot: bool = False,
+    on_spot_note: str = "",
+    attach_to: Petition | None = None,
+) -> tuple[Petition, str]:
+    """File a petition from any channel. Returns it and its private evaluation-link token."""
+    if channel not in Channel.values:
+        raise DomainError(_("Unknown channel."), field="channel")
+    if not category.is_active:
+        raise DomainError(_("This category is no longer in use."), field="category")
+    if not (title or "").strip() or not (description or "").strip():
+        raise DomainError(_("Describe the problem in a title and a few sentences."), field="description")
+    phone = normalize_cn_mobile(reporter_phone) if reporter_phone and not anonymous else ""
+    if not anonymous and reporter is not None:
+        reporter_name = reporter_name or reporter.full_name
+        phone = phone or (reporter.phone or "")
+    if anonymous:
+        reporter_name, phone = "", ""
+    if solved_on_spot and not (on_spot_note or "").strip():
+        raise DomainError(_("Say briefly how it was solved on the spot."), field="on_spot_note")
+    now = timezone.now()
+    petition = Petition(
+        tracking_code=_tracking_code(),
+        channel=channel,
+        category=category,
+        region=region,
+        region_path=region.path,
+        address=address.strip(),
+        latitude=latitude,
+        longitude=longitude,
+        title=title.strip()[:120],
+        description=description.strip(),
+        search_text=normalize_text(f"{title} {description}"),
+        anonymous=anonymous,
+        reporter=reporter if getattr(reporter, "pk", None) else None,
+        reporter_name=reporter_name.strip(),
+        reporter_phone=phone,
+        phone_last4=phone[-4:],
+        filed_by=filed_by if getattr(filed_by, "pk", None) else None,
+        level=_level_of(region),
+        created_at=now,
+        updated_at=now,
+    )
+    if attach_to is not None:
+        target = _locked(attach_to)
+        if target.status == Status.MERGED:
+            target = _locked(target.merged_into_id)
+        petition.status, petition.merged_into = Status.MERGED, target
+    with pghistory.context(action="petition_file"):
+        for _attempt in range(5):
+            try:
+                with transaction.atomic():
+                    petition.save(force_insert=True)
+                break
+            except Exception:
+                if Petition.objects.filter(tracking_code=petition.tracking_code).exists():
+                    petition.tracking_code = _tracking_code()
+                    petition.pk = None
+                    continue
+                raise
+    _event(
+        petition,
+        Event.Kind.TRANSITION,
+        actor=filed_by,
+        action="file",
+        public=True,
+        to_status=petition.status,
+        text=_("Filed through %(channel)s.") % {"channel": petition.get_channel_display()},
+    )
+    if attach_to is not None:
+        _event(
+            petition.merged_into,
+            Event.Kind.NOTE,
+            actor=filed_by,
+            action="attach",
+            public=False,
+            text=_("Another report of this problem was attached: %(code)s.") % {"code": petition.tracking_code},
+        )
+        return petition, evaluation_token(petition)
+    if solved_on_spot:
+        petition.status, petition.klass, petition.solved_on_spot = Status.REPLIED, Klass.ROUTINE, True
+        petition.reply, petition.replied_at = on_spot_note.strip(), now
+        petition.save(update_fields=["status", "klass", "solved_on_spot", "reply", "replied_at"])
+        _event(
+            petition,
+            Event.Kind.TRANSITION,
+            actor=filed_by,
+            action="solved_on_spot",
+            public=True,
+            from_status=Status.NEW,
+            to_status=Status.REPLIED,
+            text=petition.reply,
+        )
+        _notify(petition, "replied")
+    else:
+        deadlines.start(petition, Deadline.Kind.TRIAGE, now, hours=deadlines.TRIAGE_HOURS)
+        petition.next_due_at = deadlines.next_due(petition)
+        petition.save(update_fields=["resolve_by", "next_due_at"])
+        _notify(petition, "filed")
+    return petition, evaluation_token(petition)
+
+
+# --- Triage ------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def petition_claim(*, user, petition: Petition) -> Petition:
+    """Take an item to triage; two people cannot claim the same one (the row is skipped if locked)."""
+    row = Petition.objects.select_for_update(skip_locked=True).filter(pk=petition.pk).first()
+    if row is None or (row.claimed_by_id and row.claimed_by_id != user.pk):
+        raise DomainError(_("Someone else is working on this item."))
+    if row.status != Status.NEW:
+        raise DomainError(_("Only items awaiting triage can be claimed."))
+    row.claimed_by = user
+    row.save(update_fields=["claimed_by"])
+    return row
+
+
+@transaction.atomic
+def petition_claim_next(*, user, queryset) -> Petition | None:
+    """Claim the oldest unclaimed item of ``queryset`` (already scoped), skipping locked rows."""
+    row = (
+        queryset.filter(status=Status.NEW, claimed_by__isnull=True)
+        .order_by("id")
+        .select_for_update(skip_locked=True, of=("self",))
+        .first()
+    )
+    if row is None:
+        return None
+    row.claimed_by = user
+    row.save(update_fields=["claimed_by"])
+    return row
+
+
+def _start_handling(row: Petition, now: dt.datetime, *, accepting: bool) -> None:
+    policy = deadlines.policy_for(row.klass, row.category_id)
+    fraction = policy.warn_fraction
+    deadlines.stop(row, [Deadline.Kind.TRIAGE], now)
+    if not accepting:
+        deadlines.start(row, Deadline.Kind.ACCEPT, now, hours=policy.accept_hours, warn_fraction=fraction)
+    elif policy.update_days:
+        deadlines.start(row, Deadline.Kind.UPDATE, now, days=policy.update_days, warn_fraction=fraction)
+    if (
+        policy.meeting_days
+        and row.klass == Klass.MAJOR
+        and not Deadline.objects.filter(petition=row, kind=Deadline.Kind.MEETING).exists()
+    ):
+        deadlines.start(row, Deadline.Kind.MEETING, now, days=policy.meeting_days, warn_fraction=fraction)
+    if not Deadline.objects.filter(petition=row, kind=Deadline.Kind.RESOLVE, met_at__isnull=True).exists():
+        deadlines.start(row, Deadline.Kind.RESOLVE, now, days=policy.resolve_days, warn_fraction=fraction)
+
+
+@transaction.atomic
+def petition_triage(
+    *, user, petition: Petition, klass: str, unit: HandlingUnit, co_units: Sequence[HandlingUnit] = (), note: str = ""
+) -> Petition:
+    """Classify and route to a handling unit (with co-handlers for 协同办理)."""
+    if klass not in Klass.values:
+        raise DomainError(_("Choose routine, general or major."), field="klass")
+    if unit is None or not unit.is_active:
+        raise DomainError(_("Choose an active handling unit."), field="unit")
+    row, _old = _move(
+        petition,
+        "triage",
+        actor=user,
+        text=note,
+        public=True,
+        data={"unit": unit.pk, "klass": klass, "co_units": [u.pk for u in co_units]},
+    )
+    now = row.updated_at
+    row.klass, row.unit, row.claimed_by = klass, unit, None
+    _start_handling(row, now, accepting=False)
+    _save(row, "klass", "unit", "claimed_by", "resolve_by")
+    row.co_units.set([u for u in co_units if u.pk != unit.pk])
+    _notify(row, "routed")
+    return row
+
+
+@transaction.atomic
+def petition_self_handle(*, user, petition: Petition, klass: str, note: str = "") -> Petition:
+    """The community keeps the item and handles it itself (小事不出社区)."""
+    if klass not in Klass.values:
+        raise DomainError(_("Choose routine, general or major."), field="klass")
+    row, _old = _move(petition, "self_handle", actor=user, text=note, public=True, data={"klass": klass})
+    row.klass, row.unit, row.claimed_by = klass, None, None
+    _start_handling(row, row.updated_at, accepting=True)
+    _save(row, "klass", "unit", "claimed_by", "resolve_by")
+    return row
+
+
+@transaction.atomic
+def petition_merge(*, user, petition: Petition, into: Petition) -> Petition:
+    """并单: fold a duplicate into another open item; its reporters follow the surviving one."""
+    if into.pk == petition.pk:
+        raise DomainError(_("An item cannot be merged into itself."))
+    target = _locked(into)
+    if target.status in (Status.MERGED, Status.CLOSED):
+        raise DomainError(_("Merge into an item that is still open."))
+    row, _old = _move(
+        petition,
+        "merge",
+        actor=user,
+        public=True,
+        data={"into": target.pk},
+        text=_("Merged into %(code)s.") % {"code": target.tracking_code},
+    )
+    row.merged_into = target
+    deadlines.stop_all(row, row.updated_at)
+    _save(row, "merged_into")
+    _event(
+        target,
+        Event.Kind.NOTE,
+        actor=user,
+        action="merge",
+        public=False,
+        text=_("%(code)s was merged into this item.") % {"code": row.tracking_code},
+    )
+    return row
+
+
+# --- Handle ------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def petition_accept(*, user, petition: Petition) -> Petition:
+    row, _old = _move(petition, "accept", actor=user, public=True)
+    _start_handling(row, row.updated_at, accepting=True)
+    deadlines.stop(row, [Deadline.Kind.ACCEPT], row.updated_at)
+    _save(row, "resolve_by")
+    return row
+
+
+@transaction.atomic
+def petition_progress(*, user, petition: Petition, text: str, public: bool = True) -> Petition:
+    if not (text or "").strip():
+        raise DomainError(_("Write what has been done."), field="text")
+    row, _old = _move(petition, "progress", actor=user, text=text.strip(), public=public)
+    policy = deadlines.policy_for(row.klass or Klass.GENERAL, row.category_id)
+    if policy.update_days:
+        deadlines.start(
+            row, Deadline.Kind.UPDATE, row.updated_at, days=policy.update_days, warn_fraction=policy.warn_fraction
+        )
+    _save(row)
+    return row
+
+
+@transaction.atomic
+def petition_meeting(*, user, petition: Petition, decision: str, participants: str = "") -> Petition:
+    """联席会议: record the joint meeting of a major item and its decision."""
+    if not (decision or "").strip():
+        raise DomainError(_("Record the meeting's decision."), field="decision")
+    row, _old = _move(
+        petition, "meeting", actor=user, text=decision.strip(), public=True, data={"participants": participants.strip()}
+    )
+    if row.klass != Klass.MAJOR:
+        raise DomainError(_("Joint meetings are for major items."))
+    Event.objects.filter(pk=row.timeline.latest("id").pk).update(kind=Event.Kind.MEETING)
+    deadlines.stop(row, [Deadline.Kind.MEETING], row.updated_at)
+    _save(row)
+    return row
+
+
+@transaction.atomic
+def petition_request_info(*, user, petition: Petition, question: str) -> Petition:
+    """Ask the resident for information; every deadline pauses until they answer."""
+    if not (question or "").strip():
+        raise DomainError(_("Write what you need from the resident."), field="question")
+    row, _old = _move(petition, "request_info", actor=user, text=question.strip(), public=True)
+    row.paused_at = row.updated_at
+    deadlines.pause(row, row.updated_at)
+    _save(row, "paused_at")
+    _notify(row, "info_requested")
+    return row
+
+
+@transaction.atomic
+def petition_resume(*, user, petition: Petition, answer: str = "") -> Petition:
+    row, _old = _move(petition, "resume", actor=user, text=(answer or "").strip(), public=True)
+    deadlines.resume(row, row.updated_at)
+    row.paused_at = None
+    _save(row, "paused_at", "resolve_by")
+    return row
+
+
+@transaction.atomic
+def petition_return(*, user, petition: Petition, reason: str) -> Petition:
+    """退回: the unit says the item was wrongly routed; it goes back to triage."""
+    if not (reason or "").strip():
+        raise DomainError(_("Say why the item is returned."), field="reason")
+    row, _old = _move(
+        petition,
+        "return",
+        actor=user,
+        text=reason.strip(),
+        public=False,
+        data={"unit": row_unit} if (row_unit := petition.unit_id) else {},
+    )
+    now = row.updated_at
+    deadlines.stop(row, [Deadline.Kind.ACCEPT, Deadline.Kind.UPDATE], now)
+    deadlines.start(row, Deadline.Kind.TRIAGE, now, hours=deadlines.TRIAGE_HOURS)
+    row.unit = None
+    _save(row, "unit")
+    row.co_units.clear()
+    _notify(row, "returned")
+    return row
+
+
+@transaction.atomic
+def petition_reply(*, user, petition: Petition, reply: str) -> Petition:
+    """反馈: answer the resident; the item waits for their evaluation."""
+    if not (reply or "").strip():
+        raise DomainError(_("Write the reply to the resident."), field="reply")
+    row, _old = _move(petition, "reply", actor=user, text=reply.strip(), public=True)
+    if row.klass == Klass.MAJOR and not row.timeline.filter(kind=Event.Kind.MEETING).exists():
+        raise DomainError(_("A major item needs its joint meeting recorded before the reply."))
+    row.reply, row.replied_at = reply.strip(), row.updated_at
+    deadlines.stop_all(row, row.updated_at)
+    _save(row, "reply", "replied_at")
+    _notify(row, "replied")
+    return row
+
+
+# --- Evaluate and close ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def petition_evaluate(*, petition: Petition, rating: str, comment: str = "", source: str, by=None) -> Evaluation:
+    """满意 / 基本满意 close the item; 不满意 sends it back for rework (返工), counted.
+
+    A third-party evaluation is recorded on a closed item without changing it.
+    """
+    if rating not in Evaluation.Rating.values:
+        raise DomainError(_("Choose satisfied, basically satisfied or unsatisfied."), field="rating")
+    row = _locked(petition)
+    if source == Evaluation.Source.THIRD_PARTY:
+        if row.status not in (Status.REPLIED, Status.CLOSED):
+            raise DomainError(_("Only replied or closed items can be evaluated."))
+        evaluation = Evaluation.objects.create(
+            petition=row, source=source, rating=rating, comment=comment.strip(), round=row.rework_count, by=by
+        )
+        _event(
+            row,
+            Event.Kind.EVALUATION,
+            actor=by,
+            action="third_party",
+            text=comment.strip(),
+            data={"rating": rating, "source": source},
+        )
+        return evaluation
+    if row.status != Status.REPLIED:
+        raise DomainError(_("This item is not waiting for an evaluation."))
+    if source == Evaluation.Source.RESIDENT and row.evaluations.filter(source=source, round=row.rework_count).exists():
+        raise DomainError(_("This reply has already been evaluated."))
+    evaluation = Evaluation.objects.create(
+        petition=row,
+        source=source,
+        rating=rating,
+        comment=comment.strip(),
+        round=row.rework_count,
+        by=by if getattr(by, "pk", None) else None,
+    )
+    _event(
+        row,
+        Event.Kind.EVALUATION,
+        actor=by,
+        action=source,
+        public=True,
+        text=comment.strip(),
+        data={"rating": rating, "source": source},
+    )
+    if rating == Evaluation.Rating.UNSATISFIED:
+        _rework(row, by=by, reason=comment)
+    else:
+        row, _old = _move(row, "evaluate_ok", actor=by, public=True)
+        row.closed_at = row.updated_at
+        _save(row, "closed_at")
+    return evaluation
+
+
+def _rework(row: Petition, *, by, reason: str) -> None:
+    row, _old = _move(row, "evaluate_rework", actor=by, public=True, text=reason.strip())
+    row.rework_count += 1
+    row.closed_at = None
+    policy = deadlines.policy_for(row.klass or Klass.GENERAL, row.category_id)
+    deadlines.start(
+        row, Deadline.Kind.RESOLVE, row.updated_at, days=policy.resolve_days, warn_fraction=policy.warn_fraction
+    )
+    _save(row, "rework_count", "closed_at", "resolve_by")
+    _notify(row, "rework")
+
+
+@transaction.atomic
+def petition_close(*, user, petition: Petition, note: str = "") -> Petition:
+    """Close a replied item nobody evaluated; it stays "not evaluated" in every report."""
+    row, _old = _move(petition, "close", actor=user, text=note, public=True)
+    row.closed_at = row.updated_at
+    _save(row, "closed_at")
+    return row
+
+
+@transaction.atomic
+def petition_reopen(*, user, petition: Petition, reason: str) -> Petition:
+    if not (reason or "").strip():
+        raise DomainError(_("Say why the item is reopened."), field="reason")
+    current = _locked(petition)
+    if current.closed_at and timezone.now() - current.closed_at > dt.timedelta(days=settings.PETITION_REOPEN_DAYS):
+        raise DomainError(
+            _("Items can be reopened within %(days)d days of closing.") % {"days": settings.PETITION_REOPEN_DAYS}
+        )
+    _rework_reopen = _move(current, "reopen", actor=user, text=reason.strip(), public=True)[0]
+    _rework_reopen.closed_at = None
+    policy = deadlines.policy_for(_rework_reopen.klass or Klass.GENERAL, _rework_reopen.category_id)
+    deadlines.start(_rework_reopen, Deadline.Kind.RESOLVE, _rework_reopen.updated_at, days=policy.resolve_days)
+    _save(_rework_reopen, "closed_at", "resolve_by")
+    return _rework_reopen
+
+
+@transaction.atomic
+def petition_note(*, user, petition: Petition, text: str, public: bool = False) -> Petition:
+    if not (text or "").strip():
+        raise DomainError(_("The note is empty."), field="text")
+    row, _old = _move(petition, "note", actor=user, text=text.strip(), public=public)
+    _save(row)
+    return row
+
+
+# --- Personal data -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def petition_reveal_personal(*, user, petition: Petition, ip_address: str | None = None) -> dict:
+    """Unmask the resident's name, phone and address for this viewer, and log that they did."""
+    PersonalDataReveal.objects.create(
+        user=user,
+        object_type="petitions.petition",
+        object_id=petition.pk,
+        fields="reporter_name,reporter_phone,address",
+        ip_address=ip_address,
+    )
+    return {"name": petition.reporter_name, "phone": petition.reporter_phone, "address": petition.address}
+
+
+def open_statuses() -> Iterable[str]:
+    return OPEN_STATUSES

@@ -1,0 +1,258 @@
+"""Public pages (no sign-in): the resident's web form, the status check by tracking code and the
+last four phone digits, and the private evaluation link.
+
+The public side shows only what a resident may see: public timeline entries, no staff names, no
+internal notes, no personal data, and photos only as their metadata-free public copies.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+
+from django.contrib import messages
+from django.core.cache import cache
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from core.errors import DomainError
+from grids.models import Region
+from grids.permissions import assignments
+from grids.roles import Role
+from petitions import photos, selectors, services
+from petitions.forms_intake import (
+    EvaluationForm,
+    PublicReportForm,
+    StatusCheckForm,
+    public_regions,
+    region_options,
+)
+from petitions.models import Channel, Evaluation, Event, Petition, Status
+from petitions.views.intake import form_error
+
+logger = logging.getLogger(__name__)
+
+# At most this many status checks per window, per client address and per tracking code.
+STATUS_LIMIT = 10
+STATUS_WINDOW = 600  # seconds
+# The web form takes photos from anyone: cap what one address can file.
+REPORT_LIMIT = 20
+REPORT_WINDOW = 3600
+_DONE_KEY = "petitions.public_report_done"
+
+
+# --- Rate limiting (Redis through the Django cache) -----------------------------------------------
+
+
+def _client_ip(request: HttpRequest) -> str:
+    return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+def status_limit_keys(ip: str, code: str) -> list[str]:
+    digest = hashlib.sha256(code.encode()).hexdigest()[:32]
+    return [f"petitions:status:ip:{ip}", f"petitions:status:code:{digest}"]
+
+
+def report_limit_keys(ip: str) -> list[str]:
+    return [f"petitions:report:ip:{ip}"]
+
+
+def _over_limit(keys: list[str], *, limit: int, window: int) -> bool:
+    """Count one attempt under each key (a fixed window from the first attempt); True when any key
+    is past ``limit``. If the cache is unreachable the request is let through, not failed."""
+    try:
+        over = False
+        for key in keys:
+            cache.add(key, 0, timeout=window)
+            try:
+                count = cache.incr(key)
+            except ValueError:  # expired between add and incr: a new window starts
+                count = 1
+                cache.set(key, count, timeout=window)
+            over = count > limit or over
+        return over
+    except Exception:  # Redis down: a public page must still answer.
+        logger.warning("rate limit not applied: the cache is unreachable", exc_info=True)
+        return False
+
+
+# --- The resident's web form ------------------------------------------------------------------------
+
+
+def _resident_initial(user) -> dict:
+    if not getattr(user, "is_authenticated", False):
+        return {}
+    initial = {"reporter_name": user.full_name, "reporter_phone": user.phone or ""}
+    home = next((a.region for a in assignments(user) if a.role == Role.RESIDENT), None)
+    if home is not None and home.level >= 3:
+        street_path = home.ancestor_paths()[1]
+        street = Region.objects.filter(path=street_path).only("pk").first()
+        initial.update(street=str(street.pk) if street else "", region=str(home.pk))
+    return initial
+
+
+def report(request: HttpRequest) -> HttpResponse:
+    user = request.user if request.user.is_authenticated else None
+    if request.method == "POST" and "pick_street" in request.POST:
+        # Without JavaScript: reload the form with the places of the chosen street, keeping the text.
+        kept = {k: v for k, v in request.POST.items() if k not in ("csrfmiddlewaretoken", "pick_street")}
+        form = PublicReportForm(initial=kept)
+        return render(request, "petitions/public_report.html", {"form": form})
+    form = PublicReportForm(request.POST or None, request.FILES or None, initial=_resident_initial(user))
+    if request.method == "POST" and form.is_valid():
+        if _over_limit(report_limit_keys(_client_ip(request)), limit=REPORT_LIMIT, window=REPORT_WINDOW):
+            context = {"form": form, "limited": True, "photos_lost": bool(request.FILES)}
+            return render(request, "petitions/public_report.html", context, status=429)
+        try:
+            petition, token = photos.petition_file_with_photos(**form.filing(), channel=Channel.WEB, reporter=user)
+        except DomainError as exc:
+            form_error(form, exc)
+        else:
+            request.session[_DONE_KEY] = {
+                "code": petition.tracking_code,
+                "token": token,
+                "anonymous": petition.anonymous,
+            }
+            return redirect("petitions:public_report_done")
+    context = {"form": form, "photos_lost": bool(request.FILES) and bool(form.errors)}
+    return render(request, "petitions/public_report.html", context)
+
+
+def report_done(request: HttpRequest) -> HttpResponse:
+    """The tracking code and the private link, shown once (they leave the session here)."""
+    done = request.session.pop(_DONE_KEY, None)
+    if not done:
+        return redirect("petitions:public_report")
+    link = request.build_absolute_uri(reverse("petitions:public_evaluate", args=[done["code"], done["token"]]))
+    return render(request, "petitions/public_report_done.html", {**done, "private_link": link})
+
+
+def regions(request: HttpRequest) -> HttpResponse:
+    """htmx: the place options of one street, for the web form's cascading select."""
+    groups = region_options(public_regions(request.GET.get("street")))
+    return render(request, "petitions/public_region_options.html", {"groups": groups})
+
+
+# --- Status and evaluation --------------------------------------------------------------------------
+
+
+def _event_label(event: Event) -> str:
+    if event.kind == Event.Kind.EVALUATION:
+        rating = Evaluation.Rating(event.data.get("rating", Evaluation.Rating.SATISFIED)).label
+        return _("Evaluation: %(rating)s") % {"rating": rating}
+    if event.kind == Event.Kind.MEETING:
+        return str(Event.Kind.MEETING.label)
+    if event.action == "file":
+        return _("Filed")
+    if event.action == "solved_on_spot":
+        return _("Solved on the spot")
+    if event.kind == Event.Kind.TRANSITION and event.to_status:
+        return str(Status(event.to_status).label)
+    if event.action == "progress":
+        return _("Progress")
+    return _("Update")
+
+
+def _public_entries(petition: Petition, *, own: bool = True) -> list[dict]:
+    """The public timeline: who did it is never shown, and a merge note names no other item. For
+    the item a report was merged into (``own=False``), other residents' evaluations are left out."""
+    entries = []
+    for event in selectors.petition_timeline(petition, public_only=True):
+        if not own and event.kind == Event.Kind.EVALUATION:
+            continue
+        text = _("Merged with another report of the same problem.") if event.action == "merge" else event.text
+        entries.append({"when": event.created_at, "label": _event_label(event), "text": text})
+    return entries
+
+
+def _already_evaluated(petition: Petition) -> bool:
+    """The resident has evaluated the latest reply (so a second evaluation is refused)."""
+    if petition.replied_at is None:
+        return False
+    return petition.evaluations.filter(source=Evaluation.Source.RESIDENT, created_at__gte=petition.replied_at).exists()
+
+
+def _awaiting_evaluation(petition: Petition) -> bool:
+    return petition.status == Status.REPLIED and not _already_evaluated(petition)
+
+
+def _evaluate(request: HttpRequest, petition: Petition) -> tuple[EvaluationForm, bool]:
+    """Handle the evaluation form; returns it and whether an evaluation was recorded."""
+    posted = request.method == "POST" and "evaluate" in request.POST
+    form = EvaluationForm(request.POST if posted else None)
+    if not (posted and form.is_valid()):
+        return form, False
+    if _already_evaluated(petition):
+        form.add_error(None, _("This reply has already been evaluated. Thank you."))
+        return form, False
+    by = request.user if request.user.is_authenticated else None
+    try:
+        services.petition_evaluate(
+            petition=petition,
+            rating=form.cleaned_data["rating"],
+            comment=form.cleaned_data["comment"],
+            source=Evaluation.Source.RESIDENT,
+            by=by,
+        )
+    except DomainError as exc:
+        form_error(form, exc)
+        return form, False
+    return form, True
+
+
+def _public_context(petition: Petition) -> dict:
+    petition.refresh_from_db()
+    shown = petition.merged_into if petition.status == Status.MERGED and petition.merged_into_id else petition
+    return {
+        "petition": petition,
+        "shown": shown,
+        "entries": _public_entries(petition),
+        "merged_entries": _public_entries(shown, own=False) if shown is not petition else [],
+        "public_photos": [p for p in petition.photos.order_by("id") if p.public_image],
+        "awaiting_evaluation": _awaiting_evaluation(petition),
+        "already_evaluated": _already_evaluated(petition),
+    }
+
+
+def _evaluated_message(request: HttpRequest, rating: str) -> None:
+    if rating == Evaluation.Rating.UNSATISFIED:
+        messages.info(request, _("Thank you. The item goes back to be worked on again."))
+    else:
+        messages.success(request, _("Thank you for your evaluation. The item is closed."))
+
+
+def status(request: HttpRequest) -> HttpResponse:
+    """Tracking code + last four phone digits → the public timeline (and the evaluation form)."""
+    initial = {"code": request.GET.get("code", "")}
+    form = StatusCheckForm(request.POST or None, initial=initial)
+    context: dict = {"form": form}
+    if request.method == "POST" and form.is_valid():
+        code, digits = form.cleaned_data["code"], form.cleaned_data["phone_last4"]
+        if _over_limit(status_limit_keys(_client_ip(request), code), limit=STATUS_LIMIT, window=STATUS_WINDOW):
+            context["limited"] = True
+            return render(request, "petitions/public_status.html", context, status=429)
+        petition = selectors.petition_public_lookup(code=code, phone_last4=digits)
+        if petition is None:
+            form.add_error(None, _("No item matches this tracking code and these digits. Check both and try again."))
+        else:
+            evaluation_form, done = _evaluate(request, petition)
+            if done:
+                _evaluated_message(request, evaluation_form.cleaned_data["rating"])
+                evaluation_form = EvaluationForm()
+            context.update(_public_context(petition), evaluation_form=evaluation_form, digits=digits)
+    return render(request, "petitions/public_status.html", context)
+
+
+def evaluate(request: HttpRequest, code: str, token: str) -> HttpResponse:
+    """The private link given once at filing: status and the evaluation form, no digits needed."""
+    petition = services.petition_by_evaluation_token(code, token)
+    if petition is None:
+        raise Http404
+    evaluation_form, done = _evaluate(request, petition)
+    if done:
+        _evaluated_message(request, evaluation_form.cleaned_data["rating"])
+        return redirect(request.path)
+    context = {**_public_context(petition), "evaluation_form": evaluation_form}
+    return render(request, "petitions/public_evaluate.html", context)
