@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 import time
+from datetime import datetime
 
 from django.core.cache import cache
 from django.db import connection
+from django.utils import timezone
 
 from core.tasks import HEARTBEAT_KEY
 
@@ -37,6 +39,8 @@ def _celery() -> dict:
     replies = app.control.ping(timeout=0.5) or []
     workers = sorted(name for reply in replies for name in reply)
     beat = cache.get(HEARTBEAT_KEY)
+    if beat:
+        beat = timezone.localtime(datetime.fromisoformat(beat)).isoformat(timespec="seconds")
     return {
         "status": "ok" if workers else "down",
         "workers": workers,

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from core.models import OutboxMessage
@@ -29,20 +29,6 @@ def enqueue(topic: str, payload: dict) -> OutboxMessage:
     message = OutboxMessage.objects.create(topic=topic, payload=payload)
     transaction.on_commit(kick)
     return message
-
-
-def enqueue_sql(select_sql: str, params: list | tuple = ()) -> int:
-    """Set-based enqueue: ``select_sql`` yields (topic, payload::jsonb) rows. Returns the count."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO core_outboxmessage (topic, payload, created_at, attempts, last_error) "  # noqa: S608
-            f"SELECT t.topic, t.payload, now(), 0, '' FROM ({select_sql}) AS t(topic, payload)",
-            params,
-        )
-        count = cursor.rowcount
-    if count:
-        transaction.on_commit(kick)
-    return count
 
 
 def kick() -> None:

@@ -54,9 +54,8 @@ def _running(alias: str) -> str:
 def _outbox_insert(topic_sql: str, payload_sql: str, source: str) -> str:
     """An ``INSERT INTO`` the outbox for use inside a statement's CTEs.
 
-    ``core.outbox.enqueue_sql`` wraps its SELECT in a subquery, where PostgreSQL refuses the
-    data-modifying CTEs these statements need ("WITH clause containing a data-modifying statement
-    must be at the top level"); so the outbox row is written here, and published with
+    The outbox rows are written by the same statement as the change (set-based, one round trip),
+    and published with
     ``outbox.kick`` after commit like every other.
     """
     table = OutboxMessage._meta.db_table
