@@ -9,7 +9,7 @@ from django.db import connection
 from django.db.models import Min, Q
 
 from core.worktime import add_working_time, working_time_between
-from petitions.models import Deadline, DeadlinePolicy, Klass, Petition
+from petitions.models import Deadline, DeadlinePolicy, Event, Klass, Petition
 
 # DESIGN.md defaults, used when an admin has not configured a policy for the class.
 DEFAULTS = {
@@ -60,9 +60,24 @@ def start(petition: Petition, kind: str, at: dt.datetime, *, hours=0, days=0, wa
     stop(petition, [kind], at)
     due, warn = _times(at, hours=hours, days=days, warn_fraction=warn_fraction)
     deadline = Deadline.objects.create(petition=petition, kind=kind, due_at=due, warn_at=warn)
+    _record(petition, deadline, at, action="deadline_set")
     if kind == Deadline.Kind.RESOLVE:
         petition.resolve_by = due
     return deadline
+
+
+def _record(petition: Petition, deadline: Deadline, at: dt.datetime, *, action: str) -> None:
+    """A timeline entry for a deadline set or moved (internal: staff see it on the detail page).
+
+    The wording is rendered from ``data`` in the reader's language, so no text is stored.
+    """
+    Event.objects.create(
+        petition=petition,
+        kind=Event.Kind.DEADLINE,
+        action=action,
+        created_at=at,
+        data={"deadline": deadline.kind, "due_at": deadline.due_at.isoformat()},
+    )
 
 
 def stop(petition: Petition, kinds, at: dt.datetime) -> int:
@@ -87,6 +102,7 @@ def resume(petition: Petition, at: dt.datetime) -> None:
         deadline.warn_at = add_working_time(deadline.warn_at, hours=hours)
         deadline.paused_at = None
         deadline.save(update_fields=["due_at", "warn_at", "paused_at"])
+        _record(petition, deadline, at, action="deadline_shift")
         if deadline.kind == Deadline.Kind.RESOLVE:
             petition.resolve_by = deadline.due_at
 

@@ -3,6 +3,7 @@ the full timeline, and the actions this user may take now (each a thin POST → 
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import mimetypes
 from collections.abc import Callable
@@ -292,6 +293,8 @@ EVENT_LABELS = {
     "close": gettext_lazy("Closed without evaluation"),
     "reopen": gettext_lazy("Reopened"),
     "note": gettext_lazy("Note"),
+    "deadline_set": gettext_lazy("Time limit set"),
+    "deadline_shift": gettext_lazy("Time limit moved after the pause"),
     "resident": gettext_lazy("Evaluation by the resident"),
     "callback": gettext_lazy("Callback evaluation"),
     "third_party": gettext_lazy("Third-party evaluation"),
@@ -329,6 +332,10 @@ def timeline_entries(petition: Petition, deadlines: list[Deadline]) -> list[Time
             details.append(_("Co-handling units: %(units)s") % {"units": names})
         if data.get("rating"):
             details.append(_("Rating: %(rating)s") % {"rating": ratings.get(data["rating"], data["rating"])})
+        if event.kind == Event.Kind.DEADLINE and data.get("due_at"):
+            due = timezone.localtime(dt.datetime.fromisoformat(data["due_at"]))
+            name = dict(Deadline.Kind.choices).get(data.get("deadline"), data.get("deadline"))
+            details.append(_("%(deadline)s is due at %(due)s.") % {"deadline": name, "due": f"{due:%Y-%m-%d %H:%M}"})
         if data.get("participants"):
             details.append(_("Participants: %(names)s") % {"names": data["participants"]})
         label = EVENT_LABELS.get(event.action) or event.get_kind_display()

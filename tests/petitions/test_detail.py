@@ -318,8 +318,10 @@ def test_the_timeline_shows_every_event_actor_and_deadline_change(tree, staff):
     Event.objects.create(petition=petition, kind=Event.Kind.ESCALATION, action="escalate", text="升级到街道")
     text = page(client_for(staff).get(detail_url(petition)))
     entries = text.count('data-testid="timeline-entry"')
-    # filed, triaged, accepted, the escalation; the triage and acceptance time limits ended.
-    assert entries == 6
+    # filed, triaged, accepted, the escalation; time limits set: triage, acceptance, resolution,
+    # progress update; the triage and acceptance time limits ended.
+    assert entries == 10
+    assert "Time limit set" in text
     assert "Filed" in text and "Escalation" in text and "升级到街道" in text and "System" in text
     assert "Time limit ended: Triage" in text and "Time limit ended: Acceptance" in text
     assert str(staff) in text
