@@ -9,8 +9,11 @@ def navigation(request) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_roles": [], "nav_is_staff_role": False}
+    from core.models import Notification
+
     roles = [Role(r) for r in roles_of(user)]
     return {
+        "nav_unread": Notification.objects.filter(user=user, read_at__isnull=True).count(),
         "nav_roles": roles,
         "nav_is_staff_role": any(r != Role.RESIDENT for r in roles),
         "nav_assignments": assignments(user),

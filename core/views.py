@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 
@@ -36,3 +37,19 @@ def public_media(request: HttpRequest, name: str):
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "public, max-age=86400"
     return response
+
+
+@login_required
+def notifications(request: HttpRequest):
+    """The signed-in user's in-app notifications, newest first; opening the page marks them read."""
+    from django.shortcuts import render
+    from django.utils import timezone
+
+    from core.models import Notification
+    from core.pagination import keyset_page
+
+    page = keyset_page(Notification.objects.filter(user=request.user), cursor=request.GET.get("cursor"), size=30)
+    unread = [n.pk for n in page.items if n.read_at is None]
+    if unread:
+        Notification.objects.filter(pk__in=unread).update(read_at=timezone.now())
+    return render(request, "core/notifications.html", {"page": page, "unread": set(unread)})

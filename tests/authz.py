@@ -85,6 +85,7 @@ def _other_role(world, principal):
 MATRIX: dict[str, Row] = {
     "root": Row(expect=statuses(302)),
     "health": Row(expect=statuses(200)),
+    "notifications": Row(expect=statuses(200, anon=302)),
     "accounts:login": Row(expect=statuses(302, anon=200)),
     "accounts:resident_login": Row(expect=statuses(302, anon=200)),
     "accounts:logout": Row(expect=statuses(302), method="post"),

@@ -3,7 +3,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from django_otp.admin import OTPAdminSite
 
-from core.views import health, public_media
+from core.views import health, notifications, public_media
 
 # The Django admin demands a verified second factor (DESIGN.md: TOTP required for admins).
 admin.site.__class__ = OTPAdminSite
@@ -16,6 +16,7 @@ urlpatterns = [
     path("petitions/", include("petitions.urls")),
     path("api/v1/", include(("petitions.api_urls", "petitions_api"))),
     path("health/", health, name="health"),
+    path("notifications/", notifications, name="notifications"),
     path("media/<path:name>", public_media, name="public_media"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
