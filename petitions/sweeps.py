@@ -189,14 +189,14 @@ def sweep(now: dt.datetime | None = None) -> dict[str, int]:
             cursor.execute(WARN_SQL, params)
             result["warned"], result["warning_events"], warn_messages = cursor.fetchone()
             if warn_messages:
-                transaction.on_commit(outbox.kick)
+                outbox.kick_after_commit()
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(BREACH_SQL, params)
             result["breached"], result["escalated"], result["escalation_events"], escalation_messages = (
                 cursor.fetchone()
             )
             if escalation_messages:
-                transaction.on_commit(outbox.kick)
+                outbox.kick_after_commit()
     result["messages"] = warn_messages + escalation_messages
     return result
 
@@ -273,7 +273,7 @@ def monthly_sweep(month: dt.date | None = None, *, now: dt.datetime | None = Non
         cursor.execute(MONTHLY_SQL, params)
         inserted, messages = cursor.fetchone()
         if messages:
-            transaction.on_commit(outbox.kick)
+            outbox.kick_after_commit()
     return {"month": month.isoformat(), "inserted": inserted, "messages": messages}
 
 

@@ -121,6 +121,7 @@ def own_broker(settings):
     from zhenhai.celery import app
 
     original = app.conf.broker_url
+    settings.OUTBOX_KICK_ON_COMMIT = True
     settings.CELERY_BROKER_URL = server.url()
     _point_celery_at(server.url())
     queue = settings.CELERY_TASK_DEFAULT_QUEUE
