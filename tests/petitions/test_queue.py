@@ -26,8 +26,8 @@ QUEUE = reverse("petitions:queue")
 # Queries of one queue page, whatever the page, the filters or the number of rows: session, user,
 # role assignments, the OTP device check, the unread-notification badge, the page of petitions
 # (category, region, unit and claimer joined), their running deadlines, the units the user may
-# route to (filter and bulk form), and the filter form's category and region choices. Each model-choice filter in the query adds its one
-# validation lookup.
+# route to (filter and bulk form), and the filter form's category and region choices. Each
+# model-choice filter in the query adds its one validation lookup.
 QUEUE_QUERIES = 10
 QUEUE_QUERIES_WITH_THREE_FILTERS = QUEUE_QUERIES + 2  # category and region are looked up
 
