@@ -143,9 +143,12 @@ class Action:
     """One transition endpoint: who may, what it reads, which service it calls."""
 
     name: str
-    permission: str
     serializer: type[drf_serializers.Serializer]
     perform: Callable[..., object]  # (user, petition, validated data) → the service's result
+
+    @property
+    def permission(self) -> str:
+        return permissions.ACTION_PERMISSION[self.name]
 
 
 def _service(function) -> Callable[..., object]:
@@ -157,23 +160,34 @@ def _evaluation(source: str) -> Callable[..., object]:
 
 
 ACTIONS: list[Action] = [
-    Action("claim", permissions.TRIAGE, s.EmptyIn, _service(services.petition_claim)),
-    Action("triage", permissions.TRIAGE, s.TriageIn, _service(services.petition_triage)),
-    Action("self_handle", permissions.TRIAGE, s.SelfHandleIn, _service(services.petition_self_handle)),
-    Action("merge", permissions.TRIAGE, s.MergeIn, _service(services.petition_merge)),
-    Action("accept", permissions.HANDLE, s.EmptyIn, _service(services.petition_accept)),
-    Action("progress", permissions.HANDLE, s.ProgressIn, _service(services.petition_progress)),
-    Action("meeting", permissions.HANDLE, s.MeetingIn, _service(services.petition_meeting)),
-    Action("request_info", permissions.HANDLE, s.RequestInfoIn, _service(services.petition_request_info)),
-    Action("resume", permissions.HANDLE, s.ResumeIn, _service(services.petition_resume)),
-    Action("return", permissions.HANDLE, s.ReasonIn, _service(services.petition_return)),
-    Action("reply", permissions.HANDLE, s.ReplyIn, _service(services.petition_reply)),
-    # Closing an unevaluated item and reopening a closed one are queue decisions, not the unit's.
-    Action("close", permissions.TRIAGE, s.CloseIn, _service(services.petition_close)),
-    Action("reopen", permissions.TRIAGE, s.ReasonIn, _service(services.petition_reopen)),
-    Action("note", permissions.HANDLE, s.NoteIn, _service(services.petition_note)),
-    Action("callback", permissions.CALLBACK, s.RatingIn, _evaluation(Evaluation.Source.CALLBACK)),
-    Action("third_party", permissions.THIRD_PARTY, s.RatingIn, _evaluation(Evaluation.Source.THIRD_PARTY)),
+    Action("claim", s.EmptyIn, _service(services.petition_claim)),
+    Action("triage", s.TriageIn, _service(services.petition_triage)),
+    Action(
+        "self_handle",
+        s.SelfHandleIn,
+        _service(services.petition_self_handle),
+    ),
+    Action("merge", s.MergeIn, _service(services.petition_merge)),
+    Action("accept", s.EmptyIn, _service(services.petition_accept)),
+    Action("progress", s.ProgressIn, _service(services.petition_progress)),
+    Action("meeting", s.MeetingIn, _service(services.petition_meeting)),
+    Action(
+        "request_info",
+        s.RequestInfoIn,
+        _service(services.petition_request_info),
+    ),
+    Action("resume", s.ResumeIn, _service(services.petition_resume)),
+    Action("return", s.ReasonIn, _service(services.petition_return)),
+    Action("reply", s.ReplyIn, _service(services.petition_reply)),
+    Action("close", s.CloseIn, _service(services.petition_close)),
+    Action("reopen", s.ReasonIn, _service(services.petition_reopen)),
+    Action("note", s.NoteIn, _service(services.petition_note)),
+    Action("callback", s.RatingIn, _evaluation(Evaluation.Source.CALLBACK)),
+    Action(
+        "third_party",
+        s.RatingIn,
+        _evaluation(Evaluation.Source.THIRD_PARTY),
+    ),
 ]
 
 

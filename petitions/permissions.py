@@ -60,3 +60,25 @@ def may_act(user, petition, action: str) -> bool:
         return True
     paths = region_paths(user, action)
     return any(petition.region_path.startswith(p) for p in paths)
+
+
+# Which right each petition action needs: the one table the pages and the API both read.
+ACTION_PERMISSION: dict[str, str] = {
+    "claim": TRIAGE,
+    "triage": TRIAGE,
+    "self_handle": TRIAGE,
+    "merge": TRIAGE,
+    # Closing an unevaluated item and reopening a closed one are queue decisions, not the unit's.
+    "close": TRIAGE,
+    "reopen": TRIAGE,
+    "accept": HANDLE,
+    "progress": HANDLE,
+    "meeting": HANDLE,
+    "request_info": HANDLE,
+    "resume": HANDLE,
+    "return": HANDLE,
+    "reply": HANDLE,
+    "note": HANDLE,
+    "callback": CALLBACK,
+    "third_party": THIRD_PARTY,
+}

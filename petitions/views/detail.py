@@ -72,8 +72,6 @@ def merge_targets(user, petition: Petition):
     return selectors.petition_queryset(user=user, action=permissions.TRIAGE).exclude(pk=petition.pk)
 
 
-TRIAGE, HANDLE, CALLBACK = permissions.TRIAGE, permissions.HANDLE, permissions.CALLBACK
-
 ACTIONS: dict[str, Action] = {
     a.name: a
     for a in (
@@ -82,7 +80,7 @@ ACTIONS: dict[str, Action] = {
             gettext_lazy("Claim"),
             gettext_lazy("You are now working on this item."),
             forms.ClaimForm,
-            (TRIAGE,),
+            (permissions.ACTION_PERMISSION["claim"],),
             lambda user, petition, data: services.petition_claim(user=user, petition=petition),
             frozenset({Status.NEW}),
             when=lambda user, petition: petition.claimed_by_id is None,
@@ -93,7 +91,7 @@ ACTIONS: dict[str, Action] = {
             gettext_lazy("Classify and route"),
             gettext_lazy("The item was routed."),
             forms.TriageForm,
-            (TRIAGE,),
+            (permissions.ACTION_PERMISSION["triage"],),
             lambda user, petition, data: services.petition_triage(
                 user=user,
                 petition=petition,
@@ -110,7 +108,7 @@ ACTIONS: dict[str, Action] = {
             gettext_lazy("Handle in the community"),
             gettext_lazy("The community handles this item itself."),
             forms.SelfHandleForm,
-            (TRIAGE,),
+            (permissions.ACTION_PERMISSION["self_handle"],),
             lambda user, petition, data: services.petition_self_handle(
                 user=user, petition=petition, klass=data["klass"], note=data["note"]
             ),
@@ -122,7 +120,7 @@ ACTIONS: dict[str, Action] = {
             gettext_lazy("Accept"),
             gettext_lazy("The item was accepted."),
             forms.AcceptForm,
-            (HANDLE,),
+            (permissions.ACTION_PERMISSION["accept"],),
             lambda user, petition, data: services.petition_accept(user=user, petition=petition),
             _allowed_from("accept"),
         ),
@@ -131,7 +129,7 @@ ACTIONS: dict[str, Action] = {
             gettext_lazy("Resume handling"),
             gettext_lazy("Handling resumed; the time limits run again."),
             forms.ResumeForm,
-            (HANDLE,),
+            (permissions.ACTION_PERMISSION["resume"],),
             lambda user, petition, data: services.petition_resume(user=user, petition=petition, answer=data["answer"]),
             _allowed_from("resume"),
         ),
@@ -140,7 +138,7 @@ ACTIONS: dict[str, Action] = {
             gettext_lazy("Record progress"),
             gettext_lazy("The progress was recorded."),
             forms.ProgressForm,
-            (HANDLE,),
+            (permissions.ACTION_PERMISSION["progress"],),
             lambda user, petition, data: services.petition_progress(
                 user=user, petition=petition, text=data["text"], public=data["public"]
             ),
@@ -152,7 +150,7 @@ ACTIONS: dict[str, Action] = {
             gettext_lazy("Record the joint meeting"),
             gettext_lazy("The joint meeting was recorded."),
             forms.MeetingForm,
-            (HANDLE,),
+            (permissions.ACTION_PERMISSION["meeting"],),
             lambda user, petition, data: services.petition_meeting(
                 user=user, petition=petition, decision=data["decision"], participants=data["participants"]
             ),
@@ -164,7 +162,7 @@ ACTIONS: dict[str, Action] = {
             gettext_lazy("Reply to the resident"),
             gettext_lazy("The reply was sent; the item waits for the evaluation."),
             forms.ReplyForm,
-            (HANDLE,),
+            (permissions.ACTION_PERMISSION["reply"],),
             lambda user, petition, data: services.petition_reply(user=user, petition=petition, reply=data["reply"]),
             _allowed_from("reply"),
         ),
@@ -173,7 +171,7 @@ ACTIONS: dict[str, Action] = {
             gettext_lazy("Ask the resident for information"),
             gettext_lazy("The question was sent; the time limits are paused."),
             forms.RequestInfoForm,
-            (HANDLE,),
+            (permissions.ACTION_PERMISSION["request_info"],),
             lambda user, petition, data: services.petition_request_info(
                 user=user, petition=petition, question=data["question"]
             ),
@@ -185,7 +183,7 @@ ACTIONS: dict[str, Action] = {
             gettext_lazy("Record a callback evaluation"),
             gettext_lazy("The evaluation was recorded."),
             forms.EvaluateForm,
-            (CALLBACK,),
+            (permissions.ACTION_PERMISSION["callback"],),
             lambda user, petition, data: services.petition_evaluate(
                 petition=petition,
                 rating=data["rating"],
@@ -200,7 +198,7 @@ ACTIONS: dict[str, Action] = {
             gettext_lazy("Record a third-party evaluation"),
             gettext_lazy("The evaluation was recorded."),
             forms.ThirdPartyForm,
-            (permissions.THIRD_PARTY,),
+            (permissions.ACTION_PERMISSION["third_party"],),
             lambda user, petition, data: services.petition_evaluate(
                 petition=petition,
                 rating=data["rating"],
@@ -216,7 +214,7 @@ ACTIONS: dict[str, Action] = {
             gettext_lazy("Close without evaluation"),
             gettext_lazy("The item was closed (not evaluated)."),
             forms.CloseForm,
-            (CALLBACK,),
+            (permissions.ACTION_PERMISSION["close"],),
             lambda user, petition, data: services.petition_close(user=user, petition=petition, note=data["note"]),
             _allowed_from("close"),
             style="outline-secondary",
@@ -226,7 +224,7 @@ ACTIONS: dict[str, Action] = {
             gettext_lazy("Reopen"),
             gettext_lazy("The item was reopened."),
             forms.ReopenForm,
-            (TRIAGE,),
+            (permissions.ACTION_PERMISSION["reopen"],),
             lambda user, petition, data: services.petition_reopen(user=user, petition=petition, reason=data["reason"]),
             _allowed_from("reopen"),
             style="outline-danger",
@@ -236,7 +234,7 @@ ACTIONS: dict[str, Action] = {
             gettext_lazy("Merge into another item"),
             gettext_lazy("The item was merged."),
             forms.MergeForm,
-            (TRIAGE,),
+            (permissions.ACTION_PERMISSION["merge"],),
             lambda user, petition, data: services.petition_merge(user=user, petition=petition, into=data["into"]),
             _allowed_from("merge"),
             form_kwargs=lambda user, petition: {"targets": merge_targets(user, petition)},
@@ -247,7 +245,7 @@ ACTIONS: dict[str, Action] = {
             gettext_lazy("Return (wrongly routed)"),
             gettext_lazy("The item was returned to triage."),
             forms.ReturnForm,
-            (HANDLE,),
+            (permissions.ACTION_PERMISSION["return"],),
             lambda user, petition, data: services.petition_return(user=user, petition=petition, reason=data["reason"]),
             _allowed_from("return"),
             style="outline-danger",
@@ -257,7 +255,7 @@ ACTIONS: dict[str, Action] = {
             gettext_lazy("Add a note"),
             gettext_lazy("The note was added."),
             forms.NoteForm,
-            (HANDLE, TRIAGE),
+            (permissions.ACTION_PERMISSION["note"],),
             lambda user, petition, data: services.petition_note(
                 user=user, petition=petition, text=data["text"], public=data["public"]
             ),
