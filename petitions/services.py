@@ -309,6 +309,11 @@ def _start_handling(row: Petition, now: dt.datetime, *, accepting: bool) -> None
         deadlines.start(row, Deadline.Kind.RESOLVE, now, days=policy.resolve_days, warn_fraction=fraction)
 
 
+def unit_serves(unit: HandlingUnit, petition: Petition) -> bool:
+    """A unit serves the regions it covers and everything below them."""
+    return any(petition.region_path.startswith(path) for path in unit.regions.values_list("path", flat=True))
+
+
 @transaction.atomic
 def petition_triage(
     *, user, petition: Petition, klass: str, unit: HandlingUnit, co_units: Sequence[HandlingUnit] = (), note: str = ""
@@ -318,6 +323,8 @@ def petition_triage(
         raise DomainError(_("Choose routine, general or major."), field="klass")
     if unit is None or not unit.is_active:
         raise DomainError(_("Choose an active handling unit."), field="unit")
+    if not unit_serves(unit, petition):
+        raise DomainError(_("%(unit)s does not serve this item's region.") % {"unit": unit.name}, field="unit")
     row, _old = _move(
         petition,
         "triage",
@@ -581,6 +588,46 @@ def petition_note(*, user, petition: Petition, text: str, public: bool = False) 
     row, _old = _move(petition, "note", actor=user, text=text.strip(), public=public)
     _save(row)
     return row
+
+
+# --- Bulk ------------------------------------------------------------------------------------------
+
+
+def petition_bulk(
+    *,
+    user,
+    petitions: dict[int, Petition],
+    ids: Sequence[int],
+    route: bool,
+    klass: str = "",
+    unit: HandlingUnit | None = None,
+    reply: str = "",
+) -> tuple[int, list[str]]:
+    """Route or reply to many items, each in its own transaction; refusals are reported per item.
+
+    ``petitions`` are the selected items already fetched through the user's scope (by id).
+    """
+    from petitions import permissions
+
+    needed = permissions.TRIAGE if route else permissions.HANDLE
+    done, failures = 0, []
+    for pk in ids:
+        petition = petitions.get(pk)
+        if petition is None:
+            failures.append(_("Item #%(id)s: not found in your scope.") % {"id": pk})
+            continue
+        try:
+            if not permissions.may_act(user, petition, needed):
+                raise DomainError(_("You may not do this with this item."))
+            if route:
+                petition_triage(user=user, petition=petition, klass=klass, unit=unit)
+            else:
+                petition_reply(user=user, petition=petition, reply=reply)
+        except DomainError as error:
+            failures.append(_("%(code)s: %(reason)s") % {"code": petition.tracking_code, "reason": error.message})
+        else:
+            done += 1
+    return done, failures
 
 
 # --- Personal data -----------------------------------------------------------------------------------

@@ -17,7 +17,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from core.errors import DomainError
 from grids.models import Region
 from grids.permissions import may, region_condition, region_paths
 from grids.selectors import unit_list
@@ -165,34 +164,18 @@ def claim_next(request: HttpRequest) -> HttpResponse:
 
 
 def _bulk_run(user, form: BulkForm) -> tuple[int, list[str]]:
-    """Each selected item through its own service call; a refusal is reported, never a 500."""
     data = form.cleaned_data
-    ids = data["ids"]
-    found = {p.pk: p for p in selectors.petition_queryset(user=user).filter(pk__in=ids)}
+    found = {p.pk: p for p in selectors.petition_queryset(user=user).filter(pk__in=data["ids"])}
     route = data["operation"] == BulkForm.ROUTE
-    needed = permissions.TRIAGE if route else permissions.HANDLE
-    # A unit serves the regions it covers and everything below them (as on the detail page).
-    served = list(data["unit"].regions.values_list("path", flat=True)) if route else []
-    done, failures = 0, []
-    for pk in ids:
-        petition = found.get(pk)
-        if petition is None:
-            failures.append(_("Item #%(id)s: not found in your scope.") % {"id": pk})
-            continue
-        try:
-            if not permissions.may_act(user, petition, needed):
-                raise DomainError(_("You may not do this with this item."))
-            if route and not any(petition.region_path.startswith(path) for path in served):
-                raise DomainError(_("%(unit)s does not serve this item's region.") % {"unit": data["unit"].name})
-            if route:
-                services.petition_triage(user=user, petition=petition, klass=data["klass"], unit=data["unit"])
-            else:
-                services.petition_reply(user=user, petition=petition, reply=data["reply"])
-        except DomainError as error:
-            failures.append(_("%(code)s: %(reason)s") % {"code": petition.tracking_code, "reason": error.message})
-        else:
-            done += 1
-    return done, failures
+    return services.petition_bulk(
+        user=user,
+        petitions=found,
+        ids=data["ids"],
+        route=route,
+        klass=data.get("klass") or "",
+        unit=data.get("unit"),
+        reply=data.get("reply") or "",
+    )
 
 
 @login_required
