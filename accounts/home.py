@@ -34,6 +34,7 @@ def role_actions(user, role: Role) -> list[HomeAction]:
     if role == Role.RESIDENT:
         return [
             HomeAction(_("Report a problem"), reverse("petitions:public_report"), primary=True),
+            HomeAction(_("My petitions"), reverse("petitions:mine")),
             HomeAction(_("Check the status of a petition"), reverse("petitions:public_status")),
         ]
     actions: list[HomeAction] = []

@@ -63,3 +63,10 @@ def masked_personal_data(petition: Petition) -> dict:
 
 def page_ids(page: KeysetPage) -> list[int]:
     return [p.pk for p in page.items]
+
+
+def petition_mine(*, user) -> QuerySet[Petition]:
+    """The petitions a signed-in resident reported themselves (their "own records")."""
+    if not user.is_authenticated:
+        return Petition.objects.none()
+    return Petition.objects.filter(reporter=user).select_related("category", "region")

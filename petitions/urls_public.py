@@ -12,5 +12,7 @@ urlpatterns = [
     path("report/places/", public.regions, name="public_regions"),
     path("report/done/", public.report_done, name="public_report_done"),
     path("status/", public.status, name="public_status"),
+    path("mine/", public.mine, name="mine"),
+    path("mine/<str:code>/", public.mine_detail, name="mine_detail"),
     path("evaluate/<str:code>/<str:token>/", public.evaluate, name="public_evaluate"),
 ]

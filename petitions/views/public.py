@@ -11,6 +11,7 @@ import hashlib
 import logging
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -18,6 +19,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError
+from core.pagination import keyset_page
 from grids.models import Region
 from grids.permissions import assignments
 from grids.roles import Role
@@ -248,6 +250,27 @@ def status(request: HttpRequest) -> HttpResponse:
 def evaluate(request: HttpRequest, code: str, token: str) -> HttpResponse:
     """The private link given once at filing: status and the evaluation form, no digits needed."""
     petition = services.petition_by_evaluation_token(code, token)
+    if petition is None:
+        raise Http404
+    evaluation_form, done = _evaluate(request, petition)
+    if done:
+        _evaluated_message(request, evaluation_form.cleaned_data["rating"])
+        return redirect(request.path)
+    context = {**_public_context(petition), "evaluation_form": evaluation_form}
+    return render(request, "petitions/public_evaluate.html", context)
+
+
+@login_required
+def mine(request: HttpRequest) -> HttpResponse:
+    """A signed-in resident's own petitions, newest first (keyset pages)."""
+    page = keyset_page(selectors.petition_mine(user=request.user), cursor=request.GET.get("cursor"), size=20)
+    return render(request, "petitions/mine.html", {"page": page})
+
+
+@login_required
+def mine_detail(request: HttpRequest, code: str) -> HttpResponse:
+    """One of the resident's own petitions: the public timeline and, when replied, the evaluation."""
+    petition = selectors.petition_mine(user=request.user).filter(tracking_code=code).first()
     if petition is None:
         raise Http404
     evaluation_form, done = _evaluate(request, petition)
