@@ -41,3 +41,9 @@ def test_development_defaults():
     assert settings.LANGUAGE_CODE == "zh-hans"
     assert settings.USE_TZ
     assert settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+
+
+def test_each_test_process_has_its_own_queue_and_cache_prefix():
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    assert f"zhenhai-test-{worker}" == settings.CELERY_TASK_DEFAULT_QUEUE
+    assert settings.CACHES["default"]["KEY_PREFIX"] == f"zhenhai-test-{worker}"

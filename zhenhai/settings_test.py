@@ -3,9 +3,11 @@
 import os
 
 os.environ["ZHENHAI_TESTING"] = "1"
+# Each xdist worker (and the Celery worker it starts) gets its own queue and cache prefix. Set,
+# not defaulted: the controller's values would otherwise be inherited by every worker.
 _worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
-os.environ.setdefault("CELERY_QUEUE", f"zhenhai-test-{_worker}")
-os.environ.setdefault("CACHE_KEY_PREFIX", f"zhenhai-test-{_worker}")
+os.environ["CELERY_QUEUE"] = f"zhenhai-test-{_worker}"
+os.environ["CACHE_KEY_PREFIX"] = f"zhenhai-test-{_worker}"
 
 from zhenhai.settings import *  # noqa: E402,F403
 

@@ -30,7 +30,11 @@ def test_health_sees_the_real_worker_and_the_beat_heartbeat(client, celery_worke
         if cache.get(HEARTBEAT_KEY):
             break
         time.sleep(0.1)
-    body = json.loads(client.get(reverse("health")).content)
+    # The health check pings for half a second only; a busy worker may miss one ping.
+    for _ in range(10):
+        body = json.loads(client.get(reverse("health")).content)
+        if celery_worker_process in body["checks"]["celery"]["workers"]:
+            break
     assert celery_worker_process in body["checks"]["celery"]["workers"]
     assert body["checks"]["celery"]["status"] == "ok"
     assert body["checks"]["celery"]["beat_last_seen"]
