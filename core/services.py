@@ -8,6 +8,7 @@ import logging
 import chinese_calendar
 import pghistory
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.models import WorkingDay
@@ -71,3 +72,10 @@ def calendar_seed(*, first_year: int, last_year: int) -> int:
         # ignore_conflicts: a row added concurrently since the read above is kept as it is.
         WorkingDay.objects.bulk_create([row for row in rows if row.date not in existing], ignore_conflicts=True)
     return span.count() - before
+
+
+def notifications_mark_read(*, user, ids) -> int:
+    """Mark these notifications of ``user`` read (others' ids are ignored); returns how many."""
+    from core.models import Notification
+
+    return Notification.objects.filter(user=user, pk__in=list(ids), read_at__isnull=True).update(read_at=timezone.now())

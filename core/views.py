@@ -43,13 +43,12 @@ def public_media(request: HttpRequest, name: str):
 def notifications(request: HttpRequest):
     """The signed-in user's in-app notifications, newest first; opening the page marks them read."""
     from django.shortcuts import render
-    from django.utils import timezone
 
     from core.models import Notification
     from core.pagination import keyset_page
+    from core.services import notifications_mark_read
 
     page = keyset_page(Notification.objects.filter(user=request.user), cursor=request.GET.get("cursor"), size=30)
     unread = [n.pk for n in page.items if n.read_at is None]
-    if unread:
-        Notification.objects.filter(pk__in=unread).update(read_at=timezone.now())
+    notifications_mark_read(user=request.user, ids=unread)
     return render(request, "core/notifications.html", {"page": page, "unread": set(unread)})

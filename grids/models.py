@@ -12,6 +12,12 @@ from grids.roles import Role
 code_validator = RegexValidator(r"^[0-9A-Za-z]{2,20}$", _("Use 2 to 20 letters or digits for the administrative code."))
 
 
+def ancestor_paths(path: str) -> list[str]:
+    """The paths of every node from the root down to (and including) the node at ``path``."""
+    parts = path.rstrip("/").split("/")
+    return ["/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+
+
 @pghistory.track(*audited())
 class Region(models.Model):
     """A node of the region tree (行政区划): district → street/town → community → compound → grid.
@@ -67,8 +73,7 @@ class Region(models.Model):
         return self.path.startswith(other.path)
 
     def ancestor_paths(self) -> list[str]:
-        parts = self.path.rstrip("/").split("/")
-        return ["/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+        return ancestor_paths(self.path)
 
 
 @pghistory.track(*audited())

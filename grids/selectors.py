@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from grids.models import HandlingUnit, Region, RoleAssignment
+from grids.models import HandlingUnit, Region, RoleAssignment, ancestor_paths
 from grids.permissions import assignments, region_condition, region_paths, scope_by_region
 from grids.roles import Role
 
@@ -50,18 +50,11 @@ def unit_list(*, user) -> QuerySet[HandlingUnit]:
     condition = Q(pk__in=own_units)
     if other_paths:
         covered = Region.objects.filter(handling_units=OuterRef("pk")).filter(
-            region_condition(other_paths, "path") | Q(path__in=_ancestor_paths(other_paths))
+            region_condition(other_paths, "path")
+            | Q(path__in=sorted({a for p in other_paths for a in ancestor_paths(p)}))
         )
         condition |= Q(Exists(covered))
     return units.filter(condition).order_by("code")
-
-
-def _ancestor_paths(paths: list[str]) -> list[str]:
-    result: set[str] = set()
-    for path in paths:
-        parts = path.rstrip("/").split("/")
-        result.update("/".join(parts[: i + 1]) + "/" for i in range(len(parts)))
-    return sorted(result)
 
 
 def unit_get(*, user, pk: int) -> HandlingUnit:

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from core.models import OutboxMessage
 from core.notify import notify_users, send_sms
-from grids.models import RoleAssignment
+from grids.models import RoleAssignment, ancestor_paths
 from grids.roles import Role
 from petitions.models import Level, Petition
 
@@ -21,15 +21,10 @@ IN_CHARGE = {
 }
 
 
-def _ancestor_paths(path: str) -> list[str]:
-    parts = path.rstrip("/").split("/")
-    return ["/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
-
-
 def people_in_charge(petition: Petition, level: int | None = None) -> list[int]:
     roles = IN_CHARGE[Level(level or petition.level)]
     return list(
-        RoleAssignment.objects.filter(role__in=roles, region__path__in=_ancestor_paths(petition.region_path))
+        RoleAssignment.objects.filter(role__in=roles, region__path__in=ancestor_paths(petition.region_path))
         .values_list("user_id", flat=True)
         .distinct()
     )

@@ -6,6 +6,7 @@ from django.db.models import Prefetch, QuerySet
 
 from core.masking import mask_address, mask_name, mask_phone
 from core.pagination import KeysetPage, keyset_page
+from grids.models import ancestor_paths
 from petitions import permissions
 from petitions.filters import PetitionFilter
 from petitions.models import Deadline, Event, Petition
@@ -70,3 +71,16 @@ def petition_mine(*, user) -> QuerySet[Petition]:
     if not user.is_authenticated:
         return Petition.objects.none()
     return Petition.objects.filter(reporter=user).select_related("category", "region")
+
+
+def petition_route_units(*, user, petition: Petition):
+    """Active units the user may route to that cover the item's region or a region above it
+    (the same rule ``services.unit_serves`` enforces)."""
+    from grids.selectors import unit_list
+
+    return (
+        unit_list(user=user)
+        .filter(is_active=True, regions__path__in=ancestor_paths(petition.region_path))
+        .distinct()
+        .order_by("code")
+    )

@@ -23,7 +23,7 @@ from accounts.validators import normalize_cn_mobile
 from core import outbox
 from core.errors import DomainError
 from core.models import PersonalDataReveal
-from grids.models import HandlingUnit, Region
+from grids.models import HandlingUnit, Region, ancestor_paths
 from petitions import deadlines
 from petitions.models import (
     OPEN_STATUSES,
@@ -311,7 +311,7 @@ def _start_handling(row: Petition, now: dt.datetime, *, accepting: bool) -> None
 
 def unit_serves(unit: HandlingUnit, petition: Petition) -> bool:
     """A unit serves the regions it covers and everything below them."""
-    return any(petition.region_path.startswith(path) for path in unit.regions.values_list("path", flat=True))
+    return unit.regions.filter(path__in=ancestor_paths(petition.region_path)).exists()
 
 
 @transaction.atomic

@@ -25,7 +25,6 @@ from PIL import Image, ImageOps
 
 from core.errors import DomainError
 from grids.models import HandlingUnit
-from grids.selectors import unit_list
 from petitions import forms, permissions, selectors, services
 from petitions.models import TRANSITIONS, Deadline, Evaluation, Event, Klass, Petition, Photo, Status
 
@@ -59,13 +58,7 @@ def _allowed_from(transition: str) -> frozenset[str]:
 
 
 def route_units(user, petition: Petition):
-    """Active units the user may route to that cover the item's region or a region above it."""
-    return (
-        unit_list(user=user)
-        .filter(is_active=True, regions__path__in=petition.region.ancestor_paths())
-        .distinct()
-        .order_by("code")
-    )
+    return selectors.petition_route_units(user=user, petition=petition)
 
 
 def merge_targets(user, petition: Petition):
