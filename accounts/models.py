@@ -2,7 +2,9 @@ from __future__ import annotations
 
 import pghistory
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.validators import validate_cn_mobile
@@ -30,3 +32,48 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.full_name or self.username
+
+
+class Scope(models.TextChoices):
+    """What a machine client's token may do. The data it reaches is always its user's scope."""
+
+    PETITIONS_READ = "petitions:read", _("Read petitions")
+    PETITIONS_WRITE = "petitions:write", _("File and act on petitions")
+    REPORTS_READ = "reports:read", _("Read reports and exports")
+    OPEN311 = "open311", _("Submit Open311 service requests")
+
+
+class ApiToken(models.Model):
+    """A machine client's key (API token / Open311 ``api_key``), issued under one role assignment.
+
+    Only a hash of the secret is stored; the key is shown once. The token dies with its role
+    assignment, and its scopes are limited to what that role may do (``accounts.tokens``).
+    """
+
+    user = models.ForeignKey("accounts.User", models.CASCADE, related_name="api_tokens", verbose_name=_("user"))
+    assignment = models.ForeignKey(
+        "grids.RoleAssignment", models.CASCADE, related_name="api_tokens", verbose_name=_("role assignment")
+    )
+    name = models.CharField(_("name"), max_length=64)
+    prefix = models.CharField(_("key prefix"), max_length=12, unique=True)
+    key_hash = models.CharField(max_length=64, editable=False)
+    scopes = ArrayField(models.CharField(max_length=32, choices=Scope.choices), verbose_name=_("scopes"))
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > timezone.now())
+
+    def has_scope(self, scope: str) -> bool:
+        return scope in self.scopes

@@ -21,7 +21,7 @@ def pytest_configure(config):
 
     lock_dir = Path(__file__).resolve().parent.parent / "var"
     lock_dir.mkdir(exist_ok=True)
-    _session_lock = fasteners.InterProcessLock(str(lock_dir / "pytest.lock"))
+    _session_lock = fasteners.InterProcessLock(str(lock_dir / f"pytest{os.environ.get('ZH_TEST_SLOT', '')}.lock"))
     if not _session_lock.acquire(blocking=False):
         print("Another test session runs in this checkout; waiting for it to finish…", flush=True)
         _session_lock.acquire()

@@ -59,6 +59,11 @@ INSTALLED_APPS = [
     "petitions",
     "volunteers",
     "funds",
+    "reports",
+    "exports",
+    "open311",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
 ]
 
 MIDDLEWARE = [
