@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from grids.permissions import assignments, roles_of
+from grids.permissions import ACTION_ROLES, assignments, roles_of
 from grids.roles import Role
 
 
@@ -12,7 +12,10 @@ def navigation(request) -> dict:
     from core.models import Notification
 
     roles = [Role(r) for r in roles_of(user)]
+    held = set(roles)
     return {
+        # The registered actions any of the user's roles may take (e.g. "reports.view"), for the menu.
+        "nav_may": {action for action, allowed in ACTION_ROLES.items() if held & allowed},
         "nav_unread": Notification.objects.filter(user=user, read_at__isnull=True).count(),
         "nav_roles": roles,
         "nav_is_staff_role": any(r != Role.RESIDENT for r in roles),

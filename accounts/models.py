@@ -43,16 +43,23 @@ class Scope(models.TextChoices):
     OPEN311 = "open311", _("Submit Open311 service requests")
 
 
+@pghistory.track(*audited(), exclude=["key_hash", "last_used_at"])
 class ApiToken(models.Model):
     """A machine client's key (API token / Open311 ``api_key``), issued under one role assignment.
 
-    Only a hash of the secret is stored; the key is shown once. The token dies with its role
-    assignment, and its scopes are limited to what that role may do (``accounts.tokens``).
+    Only a hash of the secret is stored; the key is shown once. The token reaches the data of its
+    role assignment only, and stops working when that assignment is removed (the row stays, for
+    the record); its scopes are limited to what that role may do (``accounts.tokens``).
     """
 
     user = models.ForeignKey("accounts.User", models.CASCADE, related_name="api_tokens", verbose_name=_("user"))
     assignment = models.ForeignKey(
-        "grids.RoleAssignment", models.CASCADE, related_name="api_tokens", verbose_name=_("role assignment")
+        "grids.RoleAssignment",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="api_tokens",
+        verbose_name=_("role assignment"),
     )
     name = models.CharField(_("name"), max_length=64)
     prefix = models.CharField(_("key prefix"), max_length=12, unique=True)
@@ -66,14 +73,31 @@ class ApiToken(models.Model):
     class Meta:
         verbose_name = _("API token")
         verbose_name_plural = _("API tokens")
-        ordering = ["-created_at"]
+        ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
 
     @property
     def is_active(self) -> bool:
-        return self.revoked_at is None and (self.expires_at is None or self.expires_at > timezone.now())
+        return (
+            self.revoked_at is None
+            and self.assignment_id is not None
+            and (self.expires_at is None or self.expires_at > timezone.now())
+        )
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at is not None and self.expires_at <= timezone.now()
 
     def has_scope(self, scope: str) -> bool:
-        return scope in self.scopes
+        """Granted to this token and still allowed to its role (a role's scopes may shrink later)."""
+        from accounts.tokens import ROLE_SCOPES
+
+        if scope not in self.scopes or self.assignment is None:
+            return False
+        return scope in ROLE_SCOPES.get(self.assignment.role, frozenset())
+
+    def scope_labels(self) -> list[str]:
+        labels = dict(Scope.choices)
+        return [str(labels.get(scope, scope)) for scope in self.scopes]

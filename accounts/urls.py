@@ -11,4 +11,7 @@ urlpatterns = [
     path("otp/", views.otp_view, name="otp"),
     path("home/", views.home, name="home"),
     path("home/<slug:role>/", views.role_home, name="role_home"),
+    path("tokens/", views.token_list, name="tokens"),
+    path("tokens/new/", views.token_create, name="token_create"),
+    path("tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
 ]

@@ -12,13 +12,17 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.forms import OTPTokenForm, ResidentLoginForm, StaffLoginForm
-from accounts.home import role_actions
+from accounts import tokens
+from accounts.forms import ApiTokenForm, OTPTokenForm, ResidentLoginForm, StaffLoginForm
+from accounts.home import HomeAction, role_actions
+from accounts.models import ApiToken
 from accounts.services import totp_verify
 from accounts.twofactor import pending_device
+from core.errors import DomainError
 from grids import selectors as grid_selectors
 from grids.permissions import assignments, roles_of
 from grids.roles import ROLE_DUTIES, Role
@@ -85,6 +89,8 @@ def role_home(request: HttpRequest, role: str) -> HttpResponse:
         "other_roles": [Role(r) for r in roles_of(request.user) if r != role],
     }
     context["actions"] = role_actions(request.user, Role(role))
+    if any(a.role == role for a in tokens.token_assignments(request.user)):
+        context["actions"].append(HomeAction(_("API tokens"), reverse("accounts:tokens")))
     if role != Role.RESIDENT:
         context["scope_roots"] = grid_selectors.region_roots(user=request.user)
         context["unit_count"] = grid_selectors.unit_list(user=request.user).count()
@@ -116,3 +122,53 @@ def _base32(key: bytes) -> str:
     import base64
 
     return base64.b32encode(key).decode().rstrip("=")
+
+
+# --- API tokens for machine clients ------------------------------------------------------------------
+
+
+def _token_assignments(request: HttpRequest) -> list:
+    """The role assignments the user may issue tokens under; none means the pages do not exist."""
+    eligible = tokens.token_assignments(request.user)
+    if not eligible:
+        raise Http404
+    return eligible
+
+
+@login_required
+def token_list(request: HttpRequest) -> HttpResponse:
+    _token_assignments(request)
+    return render(request, "accounts/tokens.html", {"tokens": tokens.api_token_list(user=request.user)})
+
+
+@never_cache
+@login_required
+def token_create(request: HttpRequest) -> HttpResponse:
+    form = ApiTokenForm(
+        request.POST or None,
+        assignments=_token_assignments(request),
+        initial={"assignment": request.GET.get("assignment")},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            token, key = tokens.api_token_create(**form.service_kwargs())
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            # The key is shown in this response only: never stored, never put in a redirect or session.
+            return render(request, "accounts/token_created.html", {"token": token, "key": key})
+    return render(request, "accounts/token_form.html", {"form": form})
+
+
+@login_required
+@require_POST
+def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        token = tokens.api_token_get(user=request.user, pk=pk)
+    except ApiToken.DoesNotExist:
+        raise Http404 from None
+    if tokens.api_token_revoke(token=token):
+        messages.success(request, _("The token “%(name)s” is revoked: it no longer works.") % {"name": token.name})
+    else:
+        messages.info(request, _("The token “%(name)s” was already revoked.") % {"name": token.name})
+    return redirect("accounts:tokens")

@@ -13,7 +13,18 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.http import Http404
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
+from django_filters import (
+    BooleanFilter,
+    ChoiceFilter,
+    DateFilter,
+    ModelChoiceFilter,
+    MultipleChoiceFilter,
+    NumberFilter,
+)
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from redis.exceptions import RedisError
 from rest_framework import serializers as drf_serializers
 from rest_framework import status
@@ -30,6 +41,7 @@ from grids.permissions import has_role, may, region_paths
 from grids.roles import Role
 from petitions import permissions, selectors, services
 from petitions import serializers as s
+from petitions.filters import PetitionFilter
 from petitions.models import Channel, Evaluation, Petition
 
 logger = logging.getLogger(__name__)
@@ -69,9 +81,71 @@ def _detail(request: Request, petition: Petition) -> dict:
 # --- List and create ---------------------------------------------------------------------------------
 
 
+def _choices(field) -> list[str] | None:
+    choices = field.extra.get("choices")
+    if not choices or callable(choices):  # computed per request (maybe from the database): no enum
+        return None
+    return [str(value) for value, _label in choices]
+
+
+def _filter_parameters() -> list[OpenApiParameter]:
+    """The query parameters of ``PetitionFilter`` (the queue page's filters), for the schema."""
+    parameters = []
+    for name, field in PetitionFilter.base_filters.items():
+        label = field.label or name
+        if isinstance(field, MultipleChoiceFilter):
+            parameters.append(OpenApiParameter(name, str, description=label, enum=_choices(field), many=True))
+        elif isinstance(field, ChoiceFilter):
+            parameters.append(OpenApiParameter(name, str, description=label, enum=_choices(field)))
+        elif isinstance(field, BooleanFilter):
+            parameters.append(OpenApiParameter(name, bool, description=label))
+        elif isinstance(field, DateFilter):
+            parameters.append(OpenApiParameter(name, OpenApiTypes.DATE, description=label))
+        elif isinstance(field, NumberFilter):
+            parameters.append(OpenApiParameter(name, OpenApiTypes.NUMBER, description=label))
+        elif isinstance(field, ModelChoiceFilter) and not field.extra.get("to_field_name"):
+            parameters.append(OpenApiParameter(name, int, description=label))
+        else:
+            parameters.append(OpenApiParameter(name, str, description=label))
+    return parameters
+
+
+_format_lazy = lazy(lambda message, **values: str(message) % values, str)
+
+LIST_PARAMETERS = [
+    OpenApiParameter(
+        "cursor", str, description=_("The opaque cursor from “next”; a malformed one means the first page.")
+    ),
+    OpenApiParameter(
+        "page_size",
+        int,
+        description=_format_lazy(
+            _("Rows per page, 1 to %(max)s (default %(default)s)."),
+            max=s.ListParams.MAX_SIZE,
+            default=s.ListParams.DEFAULT_SIZE,
+        ),
+    ),
+    *_filter_parameters(),
+]
+# Ids are positive; the path converter answers 404 to anything else.
+ID_PARAMETER = OpenApiParameter(
+    "id", {"type": "integer", "minimum": 1}, OpenApiParameter.PATH, description=_("The petition's id.")
+)
+
+
 class PetitionListView(APIView):
     """``GET``: the scoped, filtered queue, one keyset page. ``POST``: file a petition."""
 
+    @extend_schema(
+        operation_id="petitions_list",
+        summary=_("The queue: petitions in your scope, one keyset page"),
+        description=_(
+            "The petitions your role may see, filtered like the queue page, newest first unless sorted. "
+            "Follow “next” for the following page; it is null on the last one."
+        ),
+        parameters=LIST_PARAMETERS,
+        responses=s.PetitionPageOut,
+    )
     def get(self, request: Request) -> Response:
         params = _parse_query(request)
         page, filterset = selectors.petition_list(
@@ -85,6 +159,16 @@ class PetitionListView(APIView):
         rows = s.PetitionSummaryOut(page.items, many=True, context={"request": request}).data
         return Response({"results": rows, "next": next_url})
 
+    @extend_schema(
+        operation_id="petitions_create",
+        summary=_("File a petition"),
+        description=_(
+            "Staff who may file choose a region in their scope and may file for a resident. A resident files "
+            "for themselves through the API channel and receives the private evaluation token."
+        ),
+        request=s.PetitionCreateIn,
+        responses={201: s.PetitionCreatedOut},
+    )
     def post(self, request: Request) -> Response:
         user = request.user
         if may(user, permissions.FILE):
@@ -119,6 +203,16 @@ def _parse_query(request: Request) -> dict:
 
 
 class PetitionDetailView(APIView):
+    @extend_schema(
+        operation_id="petitions_retrieve",
+        summary=_("One petition with its timeline"),
+        description=_(
+            "Personal data stay masked. Internal notes appear only to those who work the item; "
+            "a read-only evaluator sees the public timeline."
+        ),
+        parameters=[ID_PARAMETER],
+        responses=s.PetitionDetailOut,
+    )
     def get(self, request: Request, pk: int) -> Response:
         return Response(_detail(request, _get_in_scope(request.user, pk)))
 
@@ -126,6 +220,14 @@ class PetitionDetailView(APIView):
 class PetitionRevealView(APIView):
     """Unmask the resident's name, phone and address; every reveal is logged."""
 
+    @extend_schema(
+        operation_id="petitions_reveal",
+        summary=_("Reveal the resident's personal data"),
+        description=_("Answers the unmasked name, phone and address. Every reveal is logged with who and when."),
+        parameters=[ID_PARAMETER],
+        request=None,
+        responses=s.PersonalDataOut,
+    )
     def post(self, request: Request, pk: int) -> Response:
         petition = _get_in_scope(request.user, pk)
         _require(request.user, petition, permissions.REVEAL)
@@ -145,6 +247,7 @@ class Action:
     name: str
     serializer: type[drf_serializers.Serializer]
     perform: Callable[..., object]  # (user, petition, validated data) → the service's result
+    summary: str = ""  # for the OpenAPI schema
 
     @property
     def permission(self) -> str:
@@ -160,33 +263,36 @@ def _evaluation(source: str) -> Callable[..., object]:
 
 
 ACTIONS: list[Action] = [
-    Action("claim", s.EmptyIn, _service(services.petition_claim)),
-    Action("triage", s.TriageIn, _service(services.petition_triage)),
+    Action("claim", s.EmptyIn, _service(services.petition_claim), _("Claim the item for yourself")),
+    Action("triage", s.TriageIn, _service(services.petition_triage), _("Classify and route to a handling unit")),
     Action(
         "self_handle",
         s.SelfHandleIn,
         _service(services.petition_self_handle),
+        _("Classify and handle it yourself"),
     ),
-    Action("merge", s.MergeIn, _service(services.petition_merge)),
-    Action("accept", s.EmptyIn, _service(services.petition_accept)),
-    Action("progress", s.ProgressIn, _service(services.petition_progress)),
-    Action("meeting", s.MeetingIn, _service(services.petition_meeting)),
+    Action("merge", s.MergeIn, _service(services.petition_merge), _("Merge into another item you can see")),
+    Action("accept", s.EmptyIn, _service(services.petition_accept), _("Accept a routed item")),
+    Action("progress", s.ProgressIn, _service(services.petition_progress), _("Record progress")),
+    Action("meeting", s.MeetingIn, _service(services.petition_meeting), _("Record a joint meeting's decision")),
     Action(
         "request_info",
         s.RequestInfoIn,
         _service(services.petition_request_info),
+        _("Ask the resident for information (pauses the clock)"),
     ),
-    Action("resume", s.ResumeIn, _service(services.petition_resume)),
-    Action("return", s.ReasonIn, _service(services.petition_return)),
-    Action("reply", s.ReplyIn, _service(services.petition_reply)),
-    Action("close", s.CloseIn, _service(services.petition_close)),
-    Action("reopen", s.ReasonIn, _service(services.petition_reopen)),
-    Action("note", s.NoteIn, _service(services.petition_note)),
-    Action("callback", s.RatingIn, _evaluation(Evaluation.Source.CALLBACK)),
+    Action("resume", s.ResumeIn, _service(services.petition_resume), _("Resume after the resident answered")),
+    Action("return", s.ReasonIn, _service(services.petition_return), _("Return a wrongly routed item")),
+    Action("reply", s.ReplyIn, _service(services.petition_reply), _("Reply to the resident")),
+    Action("close", s.CloseIn, _service(services.petition_close), _("Close the item")),
+    Action("reopen", s.ReasonIn, _service(services.petition_reopen), _("Reopen a closed item")),
+    Action("note", s.NoteIn, _service(services.petition_note), _("Add a note (internal unless public)")),
+    Action("callback", s.RatingIn, _evaluation(Evaluation.Source.CALLBACK), _("Record a callback evaluation")),
     Action(
         "third_party",
         s.RatingIn,
         _evaluation(Evaluation.Source.THIRD_PARTY),
+        _("Record a third-party evaluation"),
     ),
 ]
 
@@ -206,6 +312,27 @@ class PetitionActionView(APIView):
         if isinstance(result, Evaluation):
             body["evaluation"] = s.EvaluationOut(result).data
         return Response(body)
+
+
+def action_view(spec: Action):
+    """The view of one transition, as its own class so the schema documents its own body."""
+    schema = extend_schema(
+        operation_id=f"petitions_{spec.name}",
+        summary=spec.summary,
+        description=_(
+            "Answers the item's summary after the move. A move the item's state does not allow is a 400 "
+            "with the reason; a role that may not do it, a 403."
+        ),
+        parameters=[ID_PARAMETER],
+        request=None if spec.serializer is s.EmptyIn else spec.serializer,
+        responses=s.ActionResultOut,
+    )
+
+    def post(self, request: Request, pk: int) -> Response:
+        return PetitionActionView.post(self, request, pk)
+
+    name = f"Petition{spec.name.title().replace('_', '')}View"
+    return type(name, (PetitionActionView,), {"spec": spec, "post": schema(post)}).as_view()
 
 
 # --- Evaluation by private link (public) -------------------------------------------------------------
@@ -242,6 +369,16 @@ class EvaluationView(APIView):
     permission_classes = [AllowAny]
     throttle_classes = [EvaluationThrottle]
 
+    @extend_schema(
+        operation_id="evaluations_create",
+        summary=_("Evaluate a replied item through its private link"),
+        description=_(
+            "For residents, without signing in: the tracking code and the token of the private link are the "
+            "credential. Limited per client address."
+        ),
+        request=s.TokenEvaluationIn,
+        responses={201: s.EvaluationResultOut, 404: OpenApiResponse(description=_("Unknown code or token."))},
+    )
     def post(self, request: Request) -> Response:
         data = _parse(s.TokenEvaluationIn, request)
         petition = services.petition_by_evaluation_token(data["code"], data["token"])

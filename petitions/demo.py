@@ -347,6 +347,7 @@ def seed(*, scale: Scale, stdout) -> None:
             return
         created = _seed_items(cast)
         deadlines.refresh_next_due_all()  # the items were backdated with set-based updates
+        _fill_work_minutes()
         stdout.write(f"petitions: created {created} demo items in every state, some of them overdue.")
     snapshots = _seed_snapshots()
     if snapshots:
@@ -368,6 +369,15 @@ def _seed_items(cast: Cast) -> int:
                 previous = walk.petition
             index += 1
     return index
+
+
+def _fill_work_minutes() -> None:
+    """Working minutes from filing to reply, recomputed on the backdated timestamps (the reply
+    recorded them before ``_age`` moved the history back)."""
+    replied = Petition.objects.filter(tracking_code__startswith=CODE_PREFIX, replied_at__isnull=False)
+    for pk, created_at, replied_at in replied.values_list("pk", "created_at", "replied_at"):
+        minutes = services.work_minutes(created_at, replied_at)
+        Petition.objects.filter(pk=pk).update(work_minutes_to_reply=minutes)
 
 
 def _seed_snapshots() -> int:

@@ -3,16 +3,51 @@
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import django_filters
-from django.db.models import Exists, OuterRef, Q
+from django import forms
+from django.conf import settings
+from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from grids.models import HandlingUnit, Region
-from petitions.models import OPEN_STATUSES, Category, Channel, Deadline, Klass, Petition, Status
+from petitions.models import OPEN_STATUSES, Category, Channel, Deadline, Evaluation, Klass, Petition, Status
 
 SORTS = {"newest": "-id", "oldest": "id", "due": "next_due_at"}
+
+# The filters below reproduce the items behind each figure of the KPI reports (reports/metrics.py
+# defines the same conditions in SQL; tests/reports prove the counts agree).
+ANSWERED = (Status.REPLIED, Status.CLOSED)
+RATED_CHOICES = [
+    ("satisfied", _("Satisfied")),
+    ("basic", _("Basically satisfied")),
+    ("good", _("Satisfied or basically satisfied")),
+    ("unsatisfied", _("Unsatisfied")),
+    ("any", _("Evaluated")),
+    ("none", _("Not evaluated")),
+]
+
+
+def _local_midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.min, tzinfo=ZoneInfo(settings.TIME_ZONE))
+
+
+def first_time_q() -> Q:
+    """Resolved the first time: replied or closed, never reworked, never returned."""
+    return Q(status__in=ANSWERED, rework_count=0, return_count=0)
+
+
+def on_time_q() -> Q:
+    """Replied or closed by the resolution deadline (items that never had one count as on time)."""
+    return Q(status__in=ANSWERED) & (Q(resolve_by__isnull=True) | Q(replied_at__lte=F("resolve_by")))
+
+
+def late_q() -> Q:
+    return Q(status__in=ANSWERED, resolve_by__isnull=False) & (
+        Q(replied_at__isnull=True) | Q(replied_at__gt=F("resolve_by"))
+    )
 
 
 class PetitionFilter(django_filters.FilterSet):
@@ -29,6 +64,17 @@ class PetitionFilter(django_filters.FilterSet):
     due_soon = django_filters.BooleanFilter(label=_("Due within a day"), method="filter_due_soon")
     escalated = django_filters.BooleanFilter(label=_("Escalated"), method="filter_escalated")
     unclaimed = django_filters.BooleanFilter(label=_("Unclaimed"), method="filter_unclaimed")
+    filed_from = django_filters.DateFilter(
+        label=_("Filed on or after"), method="filter_filed_from", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    filed_to = django_filters.DateFilter(
+        label=_("Filed on or before"), method="filter_filed_to", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    no_unit = django_filters.BooleanFilter(label=_("Without a handling unit"), method="filter_no_unit")
+    first_time = django_filters.BooleanFilter(label=_("Resolved the first time"), method="filter_first_time")
+    on_time = django_filters.BooleanFilter(label=_("Replied on time"), method="filter_on_time")
+    reworked = django_filters.BooleanFilter(label=_("Reworked"), method="filter_reworked")
+    rated = django_filters.ChoiceFilter(label=_("Latest evaluation"), choices=RATED_CHOICES, method="filter_rated")
     q = django_filters.CharFilter(label=_("Tracking code"), method="filter_code")
     sort = django_filters.ChoiceFilter(
         label=_("Sort"),
@@ -75,6 +121,45 @@ class PetitionFilter(django_filters.FilterSet):
 
     def filter_unclaimed(self, queryset, name, value):
         return queryset.filter(claimed_by__isnull=True) if value else queryset
+
+    def filter_filed_from(self, queryset, name, value):
+        return queryset.filter(created_at__gte=_local_midnight(value)) if value else queryset
+
+    def filter_filed_to(self, queryset, name, value):
+        # Inclusive: everything filed before the next day's midnight (Asia/Shanghai).
+        return queryset.filter(created_at__lt=_local_midnight(value + dt.timedelta(days=1))) if value else queryset
+
+    def filter_no_unit(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.filter(unit__isnull=value)
+
+    def filter_first_time(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.filter(first_time_q()) if value else queryset.exclude(first_time_q())
+
+    def filter_on_time(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.filter(on_time_q() if value else late_q())
+
+    def filter_reworked(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.filter(rework_count__gt=0) if value else queryset.filter(rework_count=0)
+
+    def filter_rated(self, queryset, name, value):
+        """By each item's latest evaluation (resident, callback or third party, the newest wins)."""
+        if not value:
+            return queryset
+        evaluations = Evaluation.objects.filter(petition=OuterRef("pk"))
+        if value in ("any", "none"):
+            exists = Exists(evaluations)
+            return queryset.filter(exists) if value == "any" else queryset.exclude(exists)
+        latest = Subquery(evaluations.order_by("-created_at", "-id").values("rating")[:1])
+        ratings = {"good": [Evaluation.Rating.SATISFIED, Evaluation.Rating.BASIC]}.get(value, [value])
+        return queryset.alias(latest_rating=latest).filter(latest_rating__in=ratings)
 
     def filter_code(self, queryset, name, value):
         value = (value or "").strip().upper()

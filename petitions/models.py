@@ -200,6 +200,12 @@ class Petition(models.Model):
     solved_on_spot = models.BooleanField(_("solved on the spot"), default=False)
     rework_count = models.PositiveSmallIntegerField(_("rework count"), default=0)
     escalation_count = models.PositiveSmallIntegerField(_("escalations"), default=0)
+    # Times a unit sent the item back as wrongly routed (退回); first-time resolution needs none.
+    # ``db_default``: bulk loaders that COPY an explicit column list may leave it out.
+    return_count = models.PositiveSmallIntegerField(_("returns"), default=0, db_default=0)
+    # Working minutes (core.worktime) from filing to the latest reply, set with the reply: the
+    # reports average it in SQL. NULL until replied (or for rows loaded in bulk; see reports).
+    work_minutes_to_reply = models.PositiveIntegerField(null=True, blank=True, editable=False)
     reply = models.TextField(_("reply to the resident"), blank=True)
 
     created_at = models.DateTimeField(_("filed at"), default=timezone.now)
@@ -238,6 +244,8 @@ class Petition(models.Model):
             ),
             models.Index(fields=["category", "region", "-created_at"], name="petition_duplicates"),
             models.Index(fields=["created_at"], name="petition_created"),
+            # The reports' refresh finds the months whose items changed since its last run.
+            models.Index(fields=["updated_at"], name="petition_updated"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -356,6 +364,9 @@ class Evaluation(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        # The reports' refresh finds evaluations recorded since its last run (third-party ones
+        # leave the petition's ``updated_at`` alone).
+        indexes = [models.Index(fields=["created_at"], name="evaluation_created")]
         constraints = [
             # One resident evaluation per round of handling.
             models.UniqueConstraint(

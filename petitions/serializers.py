@@ -7,13 +7,14 @@ are input parsing; every transition rule is in ``petitions.services``.
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.validators import normalize_cn_mobile
 from core.masking import mask_name
 from grids.models import HandlingUnit, Region
 from petitions import selectors
-from petitions.models import Category, Channel, Deadline, Evaluation, Event, Klass, Petition
+from petitions.models import Category, Channel, Deadline, Evaluation, Event, Klass, Petition, Status
 
 # --- Output ------------------------------------------------------------------------------------------
 
@@ -38,6 +39,26 @@ class UnitOut(serializers.ModelSerializer):
         fields = ["id", "name", "code", "kind"]
 
 
+class PersonRefOut(serializers.Serializer):
+    """A person acting on an item; ``id`` is null when it is the (masked) resident."""
+
+    id = serializers.IntegerField(allow_null=True)
+    name = serializers.CharField()
+
+
+class PersonalDataOut(serializers.Serializer):
+    """The resident's name, phone and address: masked in lists and details, whole after a reveal."""
+
+    name = serializers.CharField()
+    phone = serializers.CharField()
+    address = serializers.CharField()
+
+
+class PetitionRefOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    tracking_code = serializers.CharField()
+
+
 class DeadlineOut(serializers.ModelSerializer):
     class Meta:
         model = Deadline
@@ -55,9 +76,11 @@ class PetitionSummaryOut(serializers.ModelSerializer):
     """One row of the list: masked personal data, no timeline."""
 
     status_display = serializers.CharField(source="get_status_display", read_only=True)
+    # Blank until triage: declared, because read-only model fields lose allow_blank (and the schema with it).
+    klass = serializers.ChoiceField(choices=Klass.choices, allow_blank=True, read_only=True)
     category = CategoryOut(read_only=True)
     region = RegionOut(read_only=True)
-    unit = UnitOut(read_only=True)
+    unit = UnitOut(read_only=True, allow_null=True)
     claimed_by = serializers.SerializerMethodField()
     deadlines = serializers.SerializerMethodField()
     personal = serializers.SerializerMethodField()
@@ -94,18 +117,23 @@ class PetitionSummaryOut(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
+    @extend_schema_field(PersonRefOut(allow_null=True))
     def get_claimed_by(self, petition: Petition) -> dict | None:
         user = petition.claimed_by
         return {"id": user.pk, "name": str(user)} if user else None
 
+    @extend_schema_field(DeadlineOut(many=True))
     def get_deadlines(self, petition: Petition) -> list[dict]:
         return DeadlineOut(_running_deadlines(petition), many=True).data
 
+    @extend_schema_field(PersonalDataOut)
     def get_personal(self, petition: Petition) -> dict:
         return selectors.masked_personal_data(petition)
 
 
 class EventOut(serializers.ModelSerializer):
+    from_status = serializers.ChoiceField(choices=Status.choices, allow_blank=True, read_only=True)
+    to_status = serializers.ChoiceField(choices=Status.choices, allow_blank=True, read_only=True)
     actor = serializers.SerializerMethodField()
 
     class Meta:
@@ -113,6 +141,7 @@ class EventOut(serializers.ModelSerializer):
         fields = ["id", "kind", "action", "from_status", "to_status", "actor", "public", "text", "data", "created_at"]
         read_only_fields = fields
 
+    @extend_schema_field(PersonRefOut(allow_null=True))
     def get_actor(self, event: Event) -> dict | None:
         if event.actor is None:
             return None
@@ -151,13 +180,42 @@ class PetitionDetailOut(PetitionSummaryOut):
         ]
         read_only_fields = fields
 
+    @extend_schema_field(PetitionRefOut(allow_null=True))
     def get_merged_into(self, petition: Petition) -> dict | None:
         target = petition.merged_into
         return {"id": target.pk, "tracking_code": target.tracking_code} if target else None
 
+    @extend_schema_field(EventOut(many=True))
     def get_timeline(self, petition: Petition) -> list[dict]:
         context = {"reporter_id": petition.reporter_id}
         return EventOut(self.context.get("timeline", []), many=True, context=context).data
+
+
+class PetitionPageOut(serializers.Serializer):
+    """One keyset page of the queue; follow ``next`` (null on the last page)."""
+
+    results = PetitionSummaryOut(many=True)
+    next = serializers.URLField(allow_null=True)
+
+
+class PetitionCreatedOut(serializers.Serializer):
+    tracking_code = serializers.CharField()
+    evaluation_token = serializers.CharField(
+        required=False, help_text=_("Only when a resident files for themselves: the private evaluation token.")
+    )
+    petition = PetitionDetailOut()
+
+
+class ActionResultOut(serializers.Serializer):
+    petition = PetitionSummaryOut()
+    evaluation = EvaluationOut(required=False, help_text=_("Callback and third-party evaluations only."))
+
+
+class EvaluationResultOut(serializers.Serializer):
+    tracking_code = serializers.CharField()
+    status = serializers.ChoiceField(choices=Status.choices)
+    status_display = serializers.CharField()
+    evaluation = EvaluationOut()
 
 
 # --- Input: listing ----------------------------------------------------------------------------------
@@ -193,6 +251,16 @@ class ListParams(serializers.Serializer):
 # --- Input: intake -----------------------------------------------------------------------------------
 
 
+class _CodeField(serializers.SlugRelatedField):
+    """A row named by its code. A NUL byte or an overlong value is refused here: PostgreSQL would
+    reject it as a query parameter (a server error), and no code looks like that."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and ("\x00" in data or len(data) > 64):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 def _cn_mobile(value: str) -> str:
     return normalize_cn_mobile(value) if value else ""
 
@@ -200,7 +268,7 @@ def _cn_mobile(value: str) -> str:
 class PetitionCreateIn(serializers.Serializer):
     """Intake through the API. ``context["file_paths"]`` limits the regions (None: anywhere)."""
 
-    category = serializers.SlugRelatedField(slug_field="code", queryset=Category.objects.filter(is_active=True))
+    category = _CodeField(slug_field="code", queryset=Category.objects.filter(is_active=True))
     region = serializers.PrimaryKeyRelatedField(queryset=Region.objects.all())
     title = serializers.CharField(max_length=120)
     description = serializers.CharField(max_length=5000)
@@ -256,7 +324,7 @@ class MergeIn(serializers.Serializer):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["into"].queryset = self.context["petitions"]
+        self.fields["into"].queryset = self.context.get("petitions", Petition.objects.none())
 
 
 class ProgressIn(serializers.Serializer):

@@ -23,6 +23,7 @@ from accounts.validators import normalize_cn_mobile
 from core import outbox
 from core.errors import DomainError
 from core.models import PersonalDataReveal
+from core.worktime import working_time_between
 from grids.models import HandlingUnit, Region, ancestor_paths
 from petitions import deadlines
 from petitions.models import (
@@ -60,6 +61,11 @@ def petition_by_evaluation_token(code: str, token: str) -> Petition | None:
     except signing.BadSignature:
         return None
     return Petition.objects.filter(tracking_code=code).first()
+
+
+def work_minutes(start: dt.datetime, end: dt.datetime) -> int:
+    """Whole working minutes (Chinese calendar, office hours) from ``start`` to ``end``."""
+    return round(working_time_between(start, end).total_seconds() / 60)
 
 
 def normalize_text(text: str) -> str:
@@ -239,7 +245,10 @@ def petition_file(
     if solved_on_spot:
         petition.status, petition.klass, petition.solved_on_spot = Status.REPLIED, Klass.ROUTINE, True
         petition.reply, petition.replied_at = on_spot_note.strip(), now
-        petition.save(update_fields=["status", "klass", "solved_on_spot", "reply", "replied_at"])
+        petition.work_minutes_to_reply = 0
+        petition.save(
+            update_fields=["status", "klass", "solved_on_spot", "reply", "replied_at", "work_minutes_to_reply"]
+        )
         _event(
             petition,
             Event.Kind.TRANSITION,
@@ -465,7 +474,8 @@ def petition_return(*, user, petition: Petition, reason: str) -> Petition:
     deadlines.stop(row, [Deadline.Kind.ACCEPT, Deadline.Kind.UPDATE], now)
     deadlines.start(row, Deadline.Kind.TRIAGE, now, hours=deadlines.TRIAGE_HOURS)
     row.unit = None
-    _save(row, "unit")
+    row.return_count += 1
+    _save(row, "unit", "return_count")
     row.co_units.clear()
     _notify(row, "returned")
     return row
@@ -480,8 +490,9 @@ def petition_reply(*, user, petition: Petition, reply: str) -> Petition:
     if row.klass == Klass.MAJOR and not row.timeline.filter(kind=Event.Kind.MEETING).exists():
         raise DomainError(_("A major item needs its joint meeting recorded before the reply."))
     row.reply, row.replied_at = reply.strip(), row.updated_at
+    row.work_minutes_to_reply = work_minutes(row.created_at, row.replied_at)
     deadlines.stop_all(row, row.updated_at)
-    _save(row, "reply", "replied_at")
+    _save(row, "reply", "replied_at", "work_minutes_to_reply")
     _notify(row, "replied")
     return row
 

@@ -45,5 +45,7 @@ def test_development_defaults():
 
 def test_each_test_process_has_its_own_queue_and_cache_prefix():
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    if os.environ.get("ZH_TEST_SLOT"):
+        worker += f"-{os.environ['ZH_TEST_SLOT']}"
     assert f"zhenhai-test-{worker}" == settings.CELERY_TASK_DEFAULT_QUEUE
     assert settings.CACHES["default"]["KEY_PREFIX"] == f"zhenhai-test-{worker}"

@@ -144,6 +144,8 @@ CELERY_BEAT_SCHEDULE = {
     "outbox": {"task": "core.tasks.outbox_deliver", "schedule": 30.0},
     "petition-sweep": {"task": "petitions.tasks.sweep", "schedule": 120.0},
     "monthly-zero-backlog": {"task": "petitions.tasks.monthly_sweep", "schedule": 3600.0},
+    "reports-rollup": {"task": "reports.tasks.rollup_refresh", "schedule": 300.0},
+    "export-sweep": {"task": "exports.tasks.sweep", "schedule": 60.0},
 }
 
 # --- Authentication -------------------------------------------------------------------------------
@@ -210,11 +212,69 @@ STORAGES = {
 }
 
 # --- REST API ----------------------------------------------------------------------------------------
+# Machine clients send ``Authorization: Bearer zh_…`` (accounts.api_auth); a token in the header wins
+# over a session cookie. Browsers use the session, with CSRF. A token reaches only its scopes and
+# the data of the role assignment it was issued under.
+API_THROTTLE_ANON = env.str("API_THROTTLE_ANON", default="60/minute")
+API_THROTTLE_USER = env.str("API_THROTTLE_USER", default="300/minute")
+API_THROTTLE_TOKEN = env.str("API_THROTTLE_TOKEN", default="600/minute")
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "accounts.api_auth.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "accounts.api_auth.ScopedTokenPermission",
+    ],
+    # Over the Redis cache; each throttle reads its API_THROTTLE_* setting when it runs.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "accounts.api_auth.AnonThrottle",
+        "accounts.api_auth.UserThrottle",
+        "accounts.api_auth.TokenThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {"anon": API_THROTTLE_ANON, "user": API_THROTTLE_USER, "token": API_THROTTLE_TOKEN},
+    # Client addresses come from X-Forwarded-For only behind this many trusted proxies.
+    "NUM_PROXIES": env.int("API_NUM_PROXIES", default=None),
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "core.api.PortalAutoSchema",
     "EXCEPTION_HANDLER": "core.api.exception_handler",
+}
+# Request bodies (JSON, forms without files) above this answer 413; Django's default, made visible.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "镇海社区服务平台 API",
+    "DESCRIPTION": (
+        "Zhenhai community portal REST API (OpenAPI 3). Every call is scoped like the pages: an item "
+        "outside your role's region answers 404.\n\n"
+        "**Authentication.** Browsers use their signed-in session (with the CSRF token). Machine clients "
+        "send `Authorization: Bearer zh_<prefix>_<secret>` with a token created at /accounts/tokens/ under one "
+        "of their role assignments. A token carries scopes (`petitions:read`, `petitions:write`, "
+        "`reports:read`, `open311`); each operation names the scope it needs (`x-token-scope`).\n\n"
+        '**Errors.** JSON bodies: `{"detail": …}` or, for invalid input, `{"field": [messages]}`. '
+        "401 bad or expired token, 403 not allowed, 404 not found or outside your scope, 413 body too large, "
+        "429 rate limited (see `Retry-After`)."
+    ),
+    "VERSION": "1.0.0",
+    "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PUBLIC": True,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    # The schema holds no data and is the same for everyone: no credentials needed to read it.
+    "SERVE_AUTHENTICATION": [],
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"PetitionStatusEnum": "petitions.models.Status"},
+    # Offline documentation: every asset from drf-spectacular-sidecar under /static/, no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # validatorUrl would fetch a badge from swagger.io (no token is kept in the browser either).
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    "REDOC_UI_SETTINGS": {
+        "hideDownloadButton": False,
+        "theme": {"typography": {"fontFamily": "system-ui, 'PingFang SC', 'Microsoft YaHei', sans-serif"}},
+    },
 }
 
 # --- Mail and SMS (outside systems: console backends unless configured) -------------------------------
@@ -260,3 +320,47 @@ PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
 PETITION_REOPEN_DAYS = env.int("PETITION_REOPEN_DAYS", default=15)
 PETITION_MAX_PHOTOS = 6
 PETITION_MAX_PHOTO_BYTES = env.int("PETITION_MAX_PHOTO_BYTES", default=8 * 1024 * 1024)
+
+# --- Open311 -------------------------------------------------------------------------------------------
+# GeoReport v2 at /open311/v2/ (docs/open311.md). The portal serves one jurisdiction: requests may
+# omit jurisdiction_id; any id other than this one answers 404.
+OPEN311_JURISDICTION_ID = env.str("OPEN311_JURISDICTION_ID", default="zh.gov.cn")
+# Administrative code of the region the jurisdiction covers (镇海区); its communities and villages
+# are the values of the required "region" attribute, and only requests inside it are listed.
+OPEN311_REGION_CODE = env.str("OPEN311_REGION_CODE", default="330211")
+# "realtime": POST answers the service_request_id; "batch": it answers a token for tokens/{token}.
+OPEN311_SERVICE_TYPE = env.str("OPEN311_SERVICE_TYPE", default="realtime")
+OPEN311_ENDPOINT_TYPE = env.str("OPEN311_ENDPOINT_TYPE", default="production")  # or "test"
+# Sortable date of the last change to the service list or definitions (discovery "changeset").
+OPEN311_CHANGESET = env.str("OPEN311_CHANGESET", default="2026-11-27 00:00")
+OPEN311_MAX_REQUESTS = 1000  # the specification's default query limit …
+OPEN311_MAX_DAYS = 90  # … and its default and longest date range
+OPEN311_DESCRIPTION_MAX = 4000  # characters, as the specification limits description
+OPEN311_MAX_BODY_BYTES = env.int("OPEN311_MAX_BODY_BYTES", default=64 * 1024)
+# POSTs per window (seconds) for one api_key and for one client address; over it answers 429.
+OPEN311_POST_LIMIT_PER_KEY = (env.int("OPEN311_POST_LIMIT_PER_KEY", default=120), 3600)
+OPEN311_POST_LIMIT_PER_ADDRESS = (env.int("OPEN311_POST_LIMIT_PER_ADDRESS", default=300), 3600)
+# WGS84 box (lat min, lat max, long min, long max) that lat/long must fall in: Ningbo with its sea.
+OPEN311_BOUNDS = (28.5, 30.7, 120.5, 123.0)
+
+# --- Exports ----------------------------------------------------------------------------------------
+# Up to this many rows an export streams straight to the browser; above it a Celery job writes the
+# file and the page shows its progress. The benchmark raises it to force streaming.
+EXPORT_STREAM_MAX_ROWS = env.int("EXPORT_STREAM_MAX_ROWS", default=5000)
+EXPORT_KEEP_HOURS = env.int("EXPORT_KEEP_HOURS", default=24)  # a finished file stays downloadable this long
+EXPORT_MAX_DAYS = env.int("EXPORT_MAX_DAYS", default=366)  # longest date range of one satisfaction export
+# Finished files live here, outside MEDIA_ROOT (never served directly); web and worker must share it.
+EXPORT_DIR = env.path("EXPORT_DIR", default=str(local_services.VAR_DIR / "exports"))
+EXPORT_QUEUE = env.str("EXPORT_QUEUE", default="") or CELERY_TASK_DEFAULT_QUEUE
+EXPORT_CHUNK_ROWS = env.int("EXPORT_CHUNK_ROWS", default=2000)  # rows per fetch, write and progress update
+EXPORT_CHUNK_DELAY = env.float("EXPORT_CHUNK_DELAY", default=0.0)  # seconds after each chunk: tests only
+EXPORT_STALE_SECONDS = env.int("EXPORT_STALE_SECONDS", default=120)  # a running job silent this long is re-run
+EXPORT_QUEUED_STALE_SECONDS = env.int("EXPORT_QUEUED_STALE_SECONDS", default=60)  # queued this long: publish again
+EXPORT_MAX_ATTEMPTS = env.int("EXPORT_MAX_ATTEMPTS", default=5)
+
+# --- Benchmark (make bench; docs/performance.md) -------------------------------------------------------
+# SERVER_TIMING=1 adds a Server-Timing header with the SQL time and query count of each request,
+# measured around everything else (so it goes first). Off unless asked for.
+SERVER_TIMING = env.bool("SERVER_TIMING", default=False)
+if SERVER_TIMING:
+    MIDDLEWARE = ["core.timing.ServerTimingMiddleware", *MIDDLEWARE]

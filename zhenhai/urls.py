@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from django_otp.admin import OTPAdminSite
 
+from core.trivial import TrivialApiView, trivial
 from core.views import health, notifications, public_media
 
 # The Django admin demands a verified second factor (DESIGN.md: TOTP required for admins).
@@ -15,11 +16,14 @@ urlpatterns = [
     path("grids/", include("grids.urls")),
     path("petitions/", include("petitions.urls")),
     path("api/v1/", include(("petitions.api_urls", "petitions_api"))),
+    path("api/v1/reports/", include(("reports.api_urls", "reports_api"))),
     path("reports/", include("reports.urls")),
     path("exports/", include("exports.urls")),
     path("open311/v2/", include("open311.urls")),
     path("api/", include("zhenhai.api_urls")),
     path("health/", health, name="health"),
+    path("trivial/", trivial, name="trivial"),  # the benchmark's baseline page and endpoint
+    path("api/v1/trivial/", TrivialApiView.as_view(), name="api_trivial"),
     path("notifications/", notifications, name="notifications"),
     path("media/<path:name>", public_media, name="public_media"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -1,0 +1,49 @@
+"""Who may export, and whether an export may show residents' personal data unmasked."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from grids.permissions import may, region_paths, register_action
+from grids.roles import Role
+from petitions import permissions as petition_permissions
+
+RUN = "exports.run"
+
+# Leaders and staff who report on their scope; the third-party evaluator exports the satisfaction
+# data of the sample it evaluates (always masked: it may not reveal). Grid leaders work item by
+# item on a phone and handling units see only their own items: neither exports.
+register_action(RUN, {Role.COMMUNITY_STAFF, Role.STREET_STAFF, Role.DISTRICT_STAFF, Role.EVALUATOR, Role.ADMIN})
+
+
+def may_export(user) -> bool:
+    return may(user, RUN)
+
+
+def export_paths(user) -> list[str]:
+    """Root paths of the region subtrees the user may export."""
+    return region_paths(user, RUN)
+
+
+def narrowed_roots(user, region_path: str | None) -> list[str]:
+    """The subtrees an export's rows come from: the export scope, narrowed to ``region_path``."""
+    roots = export_paths(user)
+    if not region_path:
+        return roots
+    narrowed = []
+    for root in roots:
+        if region_path.startswith(root):
+            narrowed.append(region_path)
+        elif root.startswith(region_path):
+            narrowed.append(root)
+    return sorted(set(narrowed))
+
+
+def may_reveal_all(user, roots: Iterable[str]) -> bool:
+    """Whether the user may see personal data in every one of these subtrees (``petitions.reveal``).
+
+    All or nothing: an export is either masked throughout or shows everything it holds.
+    """
+    roots = list(roots)
+    reveal = region_paths(user, petition_permissions.REVEAL)
+    return bool(roots) and all(any(root.startswith(path) for path in reveal) for root in roots)

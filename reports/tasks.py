@@ -1,0 +1,30 @@
+"""Celery task of the reports: beat keeps the monthly rollups up to date (settings.CELERY_BEAT_SCHEDULE).
+
+Thin and idempotent: each month is recomputed in one transaction under an advisory lock, so a
+retry or two workers at once write the same rows. A lost connection or a deadlock victim
+(``OperationalError``) is retried with exponential backoff.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from celery import shared_task
+from django.db import OperationalError
+
+from reports import services
+
+_RETRY = {
+    "autoretry_for": (OperationalError,),
+    "retry_backoff": 5,
+    "retry_backoff_max": 300,
+    "retry_jitter": True,
+    "max_retries": 8,
+}
+
+
+@shared_task(ignore_result=True, **_RETRY)
+def rollup_refresh(months: list[str] | None = None, all_months: bool = False) -> dict:
+    """The months whose items changed since the last run; or ``months`` ("YYYY-MM-DD"); or all."""
+    chosen = [dt.date.fromisoformat(m) for m in months] if months else None
+    return services.rollup_refresh(months=chosen, all_months=all_months)

@@ -1,0 +1,143 @@
+"""Bad input to the REST API answers a clear JSON error, never a 500: malformed dates, values over
+the limits, NUL bytes, huge numbers, broken JSON, oversized bodies, unknown content types."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.urls import reverse
+
+from tests.api.conftest import bearer, token_for
+from tests.petitions import factories as petition_factories
+
+pytestmark = pytest.mark.django_db
+
+LIST = reverse("petitions_api:petition_list")
+
+
+@pytest.fixture
+def client(street_staff):
+    _token, key = token_for(street_staff)
+    return bearer(key)
+
+
+def _new(tree, **extra) -> dict:
+    return {
+        "category": "road",
+        "region": tree.grid_a.pk,
+        "title": "路灯不亮",
+        "description": "3号楼前的路灯坏了。",
+        **extra,
+    }
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"q": "ZH\x00"}, "q"),
+        ({"category": "ro\x00ad"}, "category"),
+        ({"filed_from": "2026-02-31"}, "filed_from"),
+        ({"filed_to": "26/01/2026"}, "filed_to"),
+        ({"filed_from": "99999-01-01"}, "filed_from"),
+        ({"region": "99999999999999999999999"}, "region"),
+        ({"unit": "-1"}, "unit"),
+        ({"status": "\x00"}, "status"),
+        ({"overdue": "perhaps"}, None),
+    ],
+)
+def test_bad_query_values_are_400_with_the_field_named(client, tree, params, field, english):
+    response = client.get(LIST, params)
+    assert response.status_code in (200, 400), response.content
+    if field:
+        assert response.status_code == 400 and field in response.json(), response.content
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"title": "a\x00b"},
+        {"description": "x" * 5001},
+        {"region": 2**70},
+        {"region": -1},
+        {"region": "abc"},
+        {"region": 1.5},
+        {"category": "\x00"},
+        {"latitude": "1e400"},
+        {"latitude": "NaN"},
+        {"longitude": 181},
+        {"reporter_phone": "1" * 1000},
+        {"anonymous": "perhaps"},
+        {"channel": "fax"},
+        {"title": ["a list"]},
+        {"title": {"an": "object"}},
+    ],
+)
+def test_bad_bodies_are_400_and_file_nothing(client, tree, changes, english):
+    from petitions.models import Petition
+
+    response = client.post(LIST, _new(tree, **changes), format="json")
+    assert response.status_code == 400, response.content
+    assert set(response.json()) <= {*_new(tree), "latitude", "longitude", "reporter_phone", "anonymous", "channel"}
+    assert not Petition.objects.exists()
+
+
+def test_broken_json_is_400(client, english):
+    response = client.post(LIST, data='{"title": ', content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["detail"].startswith("JSON parse error")
+
+
+def test_a_json_body_that_is_not_an_object_is_400(client, english):
+    for body in ("[]", '"text"', "1", "null"):
+        response = client.post(LIST, data=body, content_type="application/json")
+        assert response.status_code == 400, body
+        assert response["Content-Type"] == "application/json"
+
+
+def test_an_unknown_content_type_is_415(client, english):
+    response = client.post(LIST, data="<xml/>", content_type="application/xml")
+    assert response.status_code == 415
+    assert "application/xml" in response.json()["detail"]
+
+
+def test_an_oversized_body_is_413_json_and_nothing_is_filed(client, tree, settings, english):
+    from petitions.models import Petition
+
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
+    body = json.dumps(_new(tree, description="x" * 20_000))
+    response = client.post(LIST, data=body, content_type="application/json")
+    assert response.status_code == 413
+    assert response.json() == {"detail": "The request body is too large: at most 10000 bytes."}
+    assert not Petition.objects.exists()
+
+
+def test_the_default_body_limit_is_djangos_and_applies(client, tree, english):
+    from django.conf import settings
+
+    assert settings.DATA_UPLOAD_MAX_MEMORY_SIZE == 2_621_440
+    body = json.dumps(_new(tree, description="x" * 2_700_000))
+    assert client.post(LIST, data=body, content_type="application/json").status_code == 413
+
+
+@pytest.mark.parametrize("pk", ["0", "-1", "abc", "1.5", str(2**63), str(2**200), "%00", "null"])
+def test_any_id_that_is_not_an_item_is_a_json_404(client, tree, pk):
+    petition_factories.petition(region=tree.grid_a)
+    for url in (f"/api/v1/petitions/{pk}/", f"/api/v1/petitions/{pk}/claim/"):
+        response = client.get(url) if url.count("/") == 5 else client.post(url, {}, format="json")
+        assert response.status_code == 404, (url, response.content)
+        assert response["Content-Type"] == "application/json", url
+
+
+def test_page_size_over_the_limit_is_capped_not_an_error(client, tree):
+    for _ in range(3):
+        petition_factories.petition(region=tree.grid_a)
+    response = client.get(LIST, {"page_size": str(10**30)})
+    assert response.status_code == 200 and len(response.json()["results"]) == 3
+
+
+def test_a_merge_target_id_over_the_integer_range_is_400(client, tree, street_staff, english):
+    petition = petition_factories.petition(region=tree.grid_a)
+    url = reverse("petitions_api:petition_merge", kwargs={"pk": petition.pk})
+    response = client.post(url, {"into": 2**70}, format="json")
+    assert response.status_code == 400 and "into" in response.json()
