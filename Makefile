@@ -9,7 +9,7 @@ PORT   ?= 8000
 SCALE  ?= demo
 PYTEST_ARGS ?=
 
-.PHONY: run test setup services migrate messages lint stop-services clean
+.PHONY: run test setup services migrate messages lint stop-services clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,13 @@ run: migrate
 
 test: setup
 	$(BIN)/python -m pytest -n 2 --create-db $(PYTEST_ARGS)
+
+# Benchmarks at district or city scale (docs/performance.md): seeds or reuses zhenhai_bench_<scale>,
+# runs the cases, writes bench/results/. `make bench SCALE=district` (the default) or SCALE=city;
+# BENCH_ARGS passes options on (e.g. BENCH_ARGS="--cases triage,sweep --repeat 60").
+BENCH_ARGS ?=
+bench: setup
+	$(BIN)/python bench/run.py --scale $(if $(filter demo,$(SCALE)),district,$(SCALE)) $(BENCH_ARGS)
 
 # Extract new strings into the catalogues (needs GNU gettext), then translate locale/zh_Hans.
 messages: $(STAMP)

@@ -1,0 +1,8 @@
+"""The benchmark cases; importing this package registers them (``bench.harness.CASES``).
+
+Adding a case: a module here with a function decorated ``@case("key", title=…, order=…)`` that
+takes the :class:`bench.harness.Context` and returns a :class:`bench.harness.CaseResult`, and its
+import below. ``bench/cases/status_lookup.py`` is the shortest example.
+"""
+
+from bench.cases import intake, status_lookup, sweep, triage  # noqa: F401

@@ -1,0 +1,1 @@
+"""Other software doing the same job, measured on the same machine in the same run."""
