@@ -9,7 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Field, Func, Q, QuerySet, Value
+from django.db.models.lookups import GreaterThan
 
 
 @dataclass
@@ -26,7 +27,11 @@ def _key(row, ordering: str) -> str:
     return f"{value.isoformat() if hasattr(value, 'isoformat') else value}|{row.id}"
 
 
-def _after(ordering: str, cursor: str) -> Q | None:
+def _row(*values) -> Func:
+    return Func(*values, function="ROW", output_field=Field())
+
+
+def _after(ordering: str, cursor: str) -> Q | GreaterThan | None:
     try:
         if ordering == "-id":
             return Q(id__lt=int(cursor))
@@ -34,7 +39,9 @@ def _after(ordering: str, cursor: str) -> Q | None:
             return Q(id__gt=int(cursor))
         raw_value, raw_id = cursor.rsplit("|", 1)
         value = dt.datetime.fromisoformat(raw_value)
-        return Q(**{f"{ordering}__gt": value}) | Q(**{ordering: value, "id__gt": int(raw_id)})
+        # A row comparison, not "a > x OR (a = x AND id > n)": PostgreSQL starts the index scan at
+        # the cursor instead of reading every earlier row of the subtree.
+        return GreaterThan(_row(F(ordering), F("id")), _row(Value(value), Value(int(raw_id))))
     except (TypeError, ValueError):
         return None  # a malformed cursor means the first page
 

@@ -8,16 +8,15 @@ internal notes, no personal data, and photos only as their metadata-free public 
 from __future__ import annotations
 
 import hashlib
-import logging
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from core import ratelimit
 from core.errors import DomainError
 from core.pagination import keyset_page
 from grids.models import Region
@@ -33,8 +32,6 @@ from petitions.forms_intake import (
 )
 from petitions.models import Channel, Evaluation, Event, Petition, Status
 from petitions.views.intake import form_error
-
-logger = logging.getLogger(__name__)
 
 # At most this many status checks per window, per client address and per tracking code.
 STATUS_LIMIT = 10
@@ -61,25 +58,6 @@ def report_limit_keys(ip: str) -> list[str]:
     return [f"petitions:report:ip:{ip}"]
 
 
-def _over_limit(keys: list[str], *, limit: int, window: int) -> bool:
-    """Count one attempt under each key (a fixed window from the first attempt); True when any key
-    is past ``limit``. If the cache is unreachable the request is let through, not failed."""
-    try:
-        over = False
-        for key in keys:
-            cache.add(key, 0, timeout=window)
-            try:
-                count = cache.incr(key)
-            except ValueError:  # expired between add and incr: a new window starts
-                count = 1
-                cache.set(key, count, timeout=window)
-            over = count > limit or over
-        return over
-    except Exception:  # Redis down: a public page must still answer.
-        logger.warning("rate limit not applied: the cache is unreachable", exc_info=True)
-        return False
-
-
 # --- The resident's web form ------------------------------------------------------------------------
 
 
@@ -104,7 +82,7 @@ def report(request: HttpRequest) -> HttpResponse:
         return render(request, "petitions/public_report.html", {"form": form})
     form = PublicReportForm(request.POST or None, request.FILES or None, initial=_resident_initial(user))
     if request.method == "POST" and form.is_valid():
-        if _over_limit(report_limit_keys(_client_ip(request)), limit=REPORT_LIMIT, window=REPORT_WINDOW):
+        if ratelimit.over_limit(report_limit_keys(_client_ip(request)), limit=REPORT_LIMIT, window=REPORT_WINDOW):
             context = {"form": form, "limited": True, "photos_lost": bool(request.FILES)}
             return render(request, "petitions/public_report.html", context, status=429)
         try:
@@ -176,10 +154,6 @@ def _already_evaluated(petition: Petition) -> bool:
     return petition.evaluations.filter(source=Evaluation.Source.RESIDENT, created_at__gte=petition.replied_at).exists()
 
 
-def _awaiting_evaluation(petition: Petition) -> bool:
-    return petition.status == Status.REPLIED and not _already_evaluated(petition)
-
-
 def _evaluate(request: HttpRequest, petition: Petition) -> tuple[EvaluationForm, bool]:
     """Handle the evaluation form; returns it and whether an evaluation was recorded."""
     posted = request.method == "POST" and "evaluate" in request.POST
@@ -204,17 +178,24 @@ def _evaluate(request: HttpRequest, petition: Petition) -> tuple[EvaluationForm,
     return form, True
 
 
+def _reloaded(petition: Petition) -> Petition:
+    """The item as stored after a service changed it (services work on their own locked row)."""
+    return Petition.objects.select_related("category", "region").get(pk=petition.pk)
+
+
 def _public_context(petition: Petition) -> dict:
-    petition.refresh_from_db()
+    """What the public pages show of ``petition``, which the caller fetched with its category and
+    region (reloaded with ``_reloaded`` if a service changed it since)."""
     shown = petition.merged_into if petition.status == Status.MERGED and petition.merged_into_id else petition
+    evaluated = _already_evaluated(petition)
     return {
         "petition": petition,
         "shown": shown,
         "entries": _public_entries(petition),
         "merged_entries": _public_entries(shown, own=False) if shown is not petition else [],
         "public_photos": [p for p in petition.photos.order_by("id") if p.public_image],
-        "awaiting_evaluation": _awaiting_evaluation(petition),
-        "already_evaluated": _already_evaluated(petition),
+        "awaiting_evaluation": petition.status == Status.REPLIED and not evaluated,
+        "already_evaluated": evaluated,
     }
 
 
@@ -232,7 +213,7 @@ def status(request: HttpRequest) -> HttpResponse:
     context: dict = {"form": form}
     if request.method == "POST" and form.is_valid():
         code, digits = form.cleaned_data["code"], form.cleaned_data["phone_last4"]
-        if _over_limit(status_limit_keys(_client_ip(request), code), limit=STATUS_LIMIT, window=STATUS_WINDOW):
+        if ratelimit.over_limit(status_limit_keys(_client_ip(request), code), limit=STATUS_LIMIT, window=STATUS_WINDOW):
             context["limited"] = True
             return render(request, "petitions/public_status.html", context, status=429)
         petition = selectors.petition_public_lookup(code=code, phone_last4=digits)
@@ -243,6 +224,7 @@ def status(request: HttpRequest) -> HttpResponse:
             if done:
                 _evaluated_message(request, evaluation_form.cleaned_data["rating"])
                 evaluation_form = EvaluationForm()
+                petition = _reloaded(petition)
             context.update(_public_context(petition), evaluation_form=evaluation_form, digits=digits)
     return render(request, "petitions/public_status.html", context)
 

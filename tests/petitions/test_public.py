@@ -12,6 +12,7 @@ from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
+from core import ratelimit
 from petitions import services
 from petitions.models import Channel, Evaluation, Klass, Petition, Status
 from petitions.views import public
@@ -225,7 +226,7 @@ def test_an_unreachable_cache_does_not_block_the_status_page(client, tree, monke
     def down(*args, **kwargs):
         raise ConnectionError("redis is down")
 
-    monkeypatch.setattr(public.cache, "add", down)
+    monkeypatch.setattr(ratelimit.cache, "add", down)
     assert 'data-testid="public-item"' in check(client, petition.tracking_code, "5678").content.decode()
 
 
