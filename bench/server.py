@@ -162,9 +162,12 @@ class HttpSession:
 class Server:
     """gunicorn on a free port with production settings and Server-Timing on."""
 
-    def __init__(self, url: str, *, scale: str, redis_db: int, log=print) -> None:
+    def __init__(
+        self, url: str, *, scale: str, redis_db: int, log=print, workers: int = WORKERS, env: dict | None = None
+    ) -> None:
         self.url = url
         self.scale = scale
+        self.workers = workers
         self.port = free_port()
         self.log = log
         self.process: subprocess.Popen | None = None
@@ -188,6 +191,7 @@ class Server:
             "ZHENHAI_VAR_DIR": str(VAR / "var"),
             "LOG_LEVEL": "WARNING",
             "DEBUG": "0",
+            **(env or {}),
         }
 
     def start(self) -> None:
@@ -208,7 +212,7 @@ class Server:
                 "--bind",
                 f"127.0.0.1:{self.port}",
                 "--workers",
-                str(WORKERS),
+                str(self.workers),
                 "--threads",
                 str(THREADS),
                 "--keep-alive",
@@ -234,7 +238,7 @@ class Server:
         else:
             raise RuntimeError("gunicorn did not answer within 30 s")
         self.log(
-            f"   server: gunicorn {WORKERS}×{THREADS} on 127.0.0.1:{self.port} "
+            f"   server: gunicorn {self.workers}×{THREADS} on 127.0.0.1:{self.port} "
             f"({self.scale}, ready in {time.monotonic() - started:.0f} s)"
         )
 
@@ -243,6 +247,12 @@ class Server:
         if username:
             session.login(username)
         return session
+
+    def worker_pids(self) -> list[int]:
+        """The gunicorn workers (the master's children)."""
+        path = f"/proc/{self.process.pid}/task/{self.process.pid}/children"
+        with open(path) as f:
+            return [int(pid) for pid in f.read().split()]
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:

@@ -53,6 +53,58 @@ def sweep(*, now: str, repeat: int, warmup: int = 1) -> dict:
     return {"seconds": seconds, "result": result}
 
 
+def satisfaction_copy(*, region_path: str, start: str, end: str, language: str = "zh-hans") -> dict:
+    """The satisfaction export's query as literal SQL (``COPY (…) TO STDOUT WITH (FORMAT csv)``), its
+    labels in ``language`` as the streamed export writes them for a user who asked in it."""
+    from django.db import connection
+    from django.utils import translation
+
+    from exports.selectors import satisfaction_sql
+    from grids.models import Region
+
+    region = Region.objects.get(path=region_path)
+    with translation.override(language):
+        sql, params = satisfaction_sql(
+            region=region, start=dt.date.fromisoformat(start), end=dt.date.fromisoformat(end), masked=True
+        )
+        connection.ensure_connection()
+        literal = connection.ops.compose_sql(sql, params) if params else sql
+    return {"statement": f"COPY ({literal}) TO STDOUT WITH (FORMAT csv)", "region_id": region.pk}
+
+
+def kpis_compare(*, username: str, region_path: str, start: str, end: str) -> dict:
+    """``kpis`` (rollups) against ``kpis_fresh`` (raw rows) for every split, and the bare aggregate's
+    SQL (``kpis_fresh`` with the region split: the period's totals and its children in one statement)."""
+    from dataclasses import asdict
+
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from grids.models import Region
+    from reports.selectors import kpis, kpis_fresh
+
+    user = get_user_model().objects.get(username=username)
+    region = Region.objects.get(path=region_path)
+    first, last = dt.date.fromisoformat(start), dt.date.fromisoformat(end)
+
+    def figures(report) -> dict:
+        return {"total": asdict(report.total), "rows": {row.key: asdict(row.figures) for row in report.rows}}
+
+    splits, differences = {}, []
+    for split in (None, "region", "category", "channel", "unit"):
+        rolled = figures(kpis(user=user, region=region, start=first, end=last, split=split))
+        with CaptureQueriesContext(connection) as queries:
+            fresh = figures(kpis_fresh(user=user, region=region, start=first, end=last, split=split))
+        equal = rolled == fresh
+        splits[split or "total"] = {"equal": equal, "rows": len(rolled["rows"]), "collected": rolled["total"]}
+        if not equal:
+            differences.append({"split": split, "rollups": rolled, "fresh": fresh})
+        if split == "region":
+            statements = [q["sql"] for q in queries.captured_queries if "petitions_petition" in q["sql"]]
+    return {"splits": splits, "differences": differences[:2], "statements": statements, "region_id": region.pk}
+
+
 def main(argv: list[str]) -> int:
     import os
 
@@ -60,7 +112,12 @@ def main(argv: list[str]) -> int:
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zhenhai.settings")
     django.setup()
-    function = {"capture_queries": capture_queries, "sweep": sweep}[argv[1]]
+    function = {
+        "capture_queries": capture_queries,
+        "sweep": sweep,
+        "satisfaction_copy": satisfaction_copy,
+        "kpis_compare": kpis_compare,
+    }[argv[1]]
     answer = function(**json.loads(argv[2]))
     print(json.dumps(answer, default=str))
     return 0
