@@ -2,7 +2,18 @@ from __future__ import annotations
 
 from celery import shared_task
 from django.core.cache import cache
+from django.db import OperationalError
 from django.utils import timezone
+
+# Every app's tasks: a lost database connection or a deadlock victim (``OperationalError``) is
+# retried with exponential backoff; the tasks are idempotent, so a retry is harmless.
+RETRY_ON_DB_ERRORS = {
+    "autoretry_for": (OperationalError,),
+    "retry_backoff": 5,
+    "retry_backoff_max": 300,
+    "retry_jitter": True,
+    "max_retries": 8,
+}
 
 HEARTBEAT_KEY = "health:beat"
 

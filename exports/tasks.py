@@ -8,17 +8,11 @@ puts the job back in the queue and the task retries with exponential backoff.
 from __future__ import annotations
 
 from celery import shared_task
-from django.db import OperationalError
 
+from core.tasks import RETRY_ON_DB_ERRORS
 from exports import services
 
-_RETRY = {
-    "autoretry_for": (OperationalError,),
-    "retry_backoff": 5,
-    "retry_backoff_max": 300,
-    "retry_jitter": True,
-    "max_retries": 8,
-}
+_RETRY = RETRY_ON_DB_ERRORS
 
 
 @shared_task(ignore_result=True, acks_late=True, **_RETRY)

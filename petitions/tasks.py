@@ -10,17 +10,11 @@ from __future__ import annotations
 import datetime as dt
 
 from celery import shared_task
-from django.db import OperationalError
 
+from core.tasks import RETRY_ON_DB_ERRORS
 from petitions import sweeps
 
-_RETRY = {
-    "autoretry_for": (OperationalError,),
-    "retry_backoff": 5,
-    "retry_backoff_max": 300,
-    "retry_jitter": True,
-    "max_retries": 8,
-}
+_RETRY = RETRY_ON_DB_ERRORS
 
 
 @shared_task(ignore_result=True, **_RETRY)
