@@ -4,6 +4,7 @@ the items behind each figure. Shared by the pages, the PDF and (for the links) t
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from urllib.parse import urlencode
@@ -36,43 +37,38 @@ class Links:
     def url(self, **extra) -> str:
         params = {**self.base, **extra}
         params.setdefault("status", COHORT_STATUSES)
-        return reverse("petitions:queue") + "?" + urlencode(params, doseq=True)
+        return _queue_url() + "?" + urlencode(params, doseq=True)
 
     def for_figure(self, key: str) -> str:
-        answered = {"status": ANSWERED_STATUSES}
-        return {
-            "collected": self.url(),
-            "first_time_rate": self.url(first_time="true"),
-            "feedback_rate": self.url(**answered),
-            "on_time_rate": self.url(on_time="true", **answered),
-            "satisfaction_rate": self.url(rated="good"),
-            "evaluated": self.url(rated="any"),
-            "satisfied": self.url(rated="satisfied"),
-            "basic": self.url(rated="basic"),
-            "unsatisfied": self.url(rated="unsatisfied"),
-            "not_evaluated_share": self.url(rated="none", **answered),
-            "rework_rate": self.url(reworked="true", **answered),
-            "escalation_rate": self.url(escalated="true"),
-            "avg_work_hours": self.url(**answered),
-        }[key]
+        return self.url(**FIGURE_FILTERS[key])
 
     def all(self) -> dict[str, str]:
-        keys = [
-            "collected",
-            "first_time_rate",
-            "feedback_rate",
-            "on_time_rate",
-            "satisfaction_rate",
-            "evaluated",
-            "satisfied",
-            "basic",
-            "unsatisfied",
-            "not_evaluated_share",
-            "rework_rate",
-            "escalation_rate",
-            "avg_work_hours",
-        ]
-        return {key: self.for_figure(key) for key in keys}
+        return {key: self.url(**extra) for key, extra in FIGURE_FILTERS.items()}
+
+
+@functools.cache
+def _queue_url() -> str:
+    # Resolved once per process: a dashboard draws thousands of links (every figure of every row).
+    return reverse("petitions:queue")
+
+
+_ANSWERED = {"status": ANSWERED_STATUSES}
+# The queue filters that list the items behind each figure (petitions/filters.py).
+FIGURE_FILTERS: dict[str, dict] = {
+    "collected": {},
+    "first_time_rate": {"first_time": "true"},
+    "feedback_rate": _ANSWERED,
+    "on_time_rate": {"on_time": "true", **_ANSWERED},
+    "satisfaction_rate": {"rated": "good"},
+    "evaluated": {"rated": "any"},
+    "satisfied": {"rated": "satisfied"},
+    "basic": {"rated": "basic"},
+    "unsatisfied": {"rated": "unsatisfied"},
+    "not_evaluated_share": {"rated": "none", **_ANSWERED},
+    "rework_rate": {"reworked": "true", **_ANSWERED},
+    "escalation_rate": {"escalated": "true"},
+    "avg_work_hours": _ANSWERED,
+}
 
 
 def links_for(region_id: int, start: dt.date, end: dt.date, **narrow) -> Links:
