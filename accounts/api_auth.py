@@ -62,13 +62,10 @@ class TokenAuthentication(BaseAuthentication):
         user._role_assignments_cache = [token.assignment]
         return user, token
 
-    def authenticate_header(self, request) -> str | None:
-        """The challenge for a 401. Callers that offered no token (browsers, anonymous) get DRF's
-        403 as before: a challenge would make browsers show a password dialog."""
-        parts = get_authorization_header(request).split()
-        if parts and parts[0].lower() in KEYWORDS:
-            return f'Bearer realm="{REALM}"'
-        return None
+    def authenticate_header(self, request) -> str:
+        """The challenge of a 401 (RFC 6750): a request without credentials is told how to
+        authenticate. A Bearer challenge makes no browser show a password dialog."""
+        return f'Bearer realm="{REALM}"'
 
 
 def token_of(request):

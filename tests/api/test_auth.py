@@ -99,10 +99,10 @@ def test_token_of_a_disabled_user_is_401(street_staff, english):
     _assert_401(bearer(key).get(LIST))
 
 
-def test_without_any_credentials_it_stays_403_as_for_browsers(tree, english):
+def test_without_any_credentials_it_is_401_with_the_bearer_challenge(tree, english):
     response = APIClient().get(LIST)
-    assert response.status_code == 403
-    assert "WWW-Authenticate" not in response
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"].startswith("Bearer ")
 
 
 def test_a_bad_token_is_refused_even_with_a_valid_session(street_staff, english):

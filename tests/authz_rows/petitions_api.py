@@ -30,11 +30,11 @@ TRIAGERS = {Role.COMMUNITY_STAFF, Role.STREET_STAFF, Role.DISTRICT_STAFF, Role.A
 HANDLERS = TRIAGERS | {Role.HANDLER}
 REVEALERS = HANDLERS | {Role.GRID_LEADER}
 
-OUT_OF_SCOPE = statuses(404, anon=403)
+OUT_OF_SCOPE = statuses(404, anon=401)
 
 
 def in_scope(allowed: set[str], ok: int) -> dict[str, int]:
-    table = statuses(404, anon=403)
+    table = statuses(404, anon=401)
     table.update({role.value: 403 for role in VIEWERS})
     table.update({role.value: ok for role in allowed})
     return table
@@ -82,7 +82,7 @@ def _evaluation_body(world, principal):
 
 
 ROWS: dict[str, Row] = {
-    "petitions_api:petition_list": Row(expect=statuses(200, anon=403)),
+    "petitions_api:petition_list": Row(expect=statuses(200, anon=401)),
     "petitions_api:petition_detail": Row(
         expect=in_scope(VIEWERS, 200), inside=_in, outside=_out, outside_expect=OUT_OF_SCOPE
     ),

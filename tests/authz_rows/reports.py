@@ -22,5 +22,5 @@ ROWS = {
     "reports:backlog": Row(expect=_viewers()),
     "reports:monthly_pdf": Row(expect=_viewers()),
     # DRF: signed out is a 403 (session authentication offers no challenge).
-    "reports_api:kpis": Row(expect=_viewers(anon=403)),
+    "reports_api:kpis": Row(expect=_viewers(anon=401)),
 }

@@ -40,7 +40,7 @@ def test_trivial_page_is_the_base_template_with_no_data(client, staff, english, 
 
 @pytest.mark.django_db
 def test_trivial_endpoint_answers_an_empty_object(client, staff):
-    assert client.get(reverse("api_trivial")).status_code == 403
+    assert client.get(reverse("api_trivial")).status_code == 401
     client.force_login(staff)
     assert client.get(reverse("api_trivial")).json() == {}
     assert client.post(reverse("api_trivial"), {"title": "x"}, content_type="application/json").json() == {}

@@ -123,7 +123,7 @@ def test_list_of_another_street_and_of_people_without_scope_is_empty(tree, peopl
         response = client_for(people[who]).get(LIST)
         assert response.status_code == 200
         assert response.json() == {"results": [], "next": None}
-    assert client_for().get(LIST).status_code == 403
+    assert client_for().get(LIST).status_code == 401
 
 
 def test_handler_lists_only_items_routed_to_its_unit(tree, people):
@@ -286,7 +286,7 @@ def test_detail_out_of_scope_is_404(tree, people):
         client_for(people["street_a"]).get(reverse("petitions_api:petition_detail", kwargs={"pk": 0})).status_code
         == 404
     )
-    assert client_for().get(detail_url(petition)).status_code == 403
+    assert client_for().get(detail_url(petition)).status_code == 401
 
 
 # Session, user, role assignments, the second-factor device check (middleware), the petition,
@@ -385,7 +385,7 @@ def test_people_who_may_not_file_get_403(tree, people, who):
 
 
 def test_anonymous_cannot_file(tree):
-    assert client_for().post(LIST, _new(tree), format="json").status_code == 403
+    assert client_for().post(LIST, _new(tree), format="json").status_code == 401
 
 
 @pytest.mark.parametrize(
@@ -524,7 +524,7 @@ def test_another_street_gets_404_on_every_action(tree, people):
     petition = routed(tree, people["street_a"])
     for action in ACTIONS:
         assert _post(people["street_b"], petition, action.name).status_code == 404, action.name
-    assert client_for().post(action_url(petition, "accept")).status_code == 403
+    assert client_for().post(action_url(petition, "accept")).status_code == 401
 
 
 def test_forbidden_transition_is_400_with_the_message(tree, people):
