@@ -105,7 +105,11 @@ class ScopedTokenPermission(BasePermission):
 # --- Throttling ------------------------------------------------------------------------------------
 
 
-class _PortalThrottle(SimpleRateThrottle):
+class PortalThrottle(SimpleRateThrottle):
+    """The portal's throttles: the rate comes from the setting named by ``setting`` (read on every
+    request), the client is the peer address unless a proxy count is configured, and a cache outage
+    lets the request through."""
+
     setting: str = ""
 
     def get_rate(self) -> str:
@@ -129,7 +133,7 @@ class _PortalThrottle(SimpleRateThrottle):
             return True
 
 
-class AnonThrottle(_PortalThrottle):
+class AnonThrottle(PortalThrottle):
     """Signed-out callers, per client address."""
 
     scope = "anon"
@@ -141,7 +145,7 @@ class AnonThrottle(_PortalThrottle):
         return self.cache_format % {"scope": self.scope, "ident": self.client_address(request)}
 
 
-class UserThrottle(_PortalThrottle):
+class UserThrottle(PortalThrottle):
     """Signed-in browser sessions, per user."""
 
     scope = "user"
@@ -153,7 +157,7 @@ class UserThrottle(_PortalThrottle):
         return self.cache_format % {"scope": self.scope, "ident": request.user.pk}
 
 
-class TokenThrottle(_PortalThrottle):
+class TokenThrottle(PortalThrottle):
     """Machine clients, per token: two tokens of one user have separate allowances."""
 
     scope = "token"

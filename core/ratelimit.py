@@ -14,6 +14,11 @@ from django.core.cache import cache
 logger = logging.getLogger(__name__)
 
 
+def client_address(request) -> str:
+    """The peer address a limit counts against (no proxy header: a client could pick its own)."""
+    return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
 def over_limit(keys: Iterable[str], *, limit: int, window: int) -> bool:
     """Count one attempt under each key; True when any key holds more than ``limit`` attempts."""
     try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from grids.permissions import may, region_paths, register_action
+from grids.permissions import may, region_paths, register_action, within
 from grids.roles import Role
 from petitions import permissions as petition_permissions
 
@@ -46,4 +46,4 @@ def may_reveal_all(user, roots: Iterable[str]) -> bool:
     """
     roots = list(roots)
     reveal = region_paths(user, petition_permissions.REVEAL)
-    return bool(roots) and all(any(root.startswith(path) for path in reveal) for root in roots)
+    return bool(roots) and all(within(root, reveal) for root in roots)

@@ -35,7 +35,9 @@ from exports import masking_sql, permissions
 from exports.forms import Params
 from exports.models import ExportJob, Kind
 from grids.models import Region
+from grids.permissions import within
 from petitions.models import Channel, Evaluation, Klass, Level, Status
+from petitions.selectors import LATEST_EVALUATION_JOIN
 
 MINUTE_FORMAT = "YYYY-MM-DD HH24:MI"
 BOM = "\ufeff"
@@ -200,12 +202,7 @@ SELECT p.tracking_code,
   JOIN petitions_category c ON c.id = p.category_id
   JOIN grids_region r ON r.id = p.region_id
   LEFT JOIN grids_handlingunit u ON u.id = p.unit_id
-  LEFT JOIN LATERAL (
-       SELECT ev.rating, ev.source, ev.created_at, ev.comment
-         FROM petitions_evaluation ev
-        WHERE ev.petition_id = p.id
-        ORDER BY ev.created_at DESC, ev.id DESC
-        LIMIT 1) e ON true
+  {LATEST_EVALUATION_JOIN}
  WHERE {where}
  ORDER BY p.created_at, p.id"""  # noqa: S608 (only our own fragments; every value is a parameter)
     yes, no = _("Yes"), _("No")
@@ -246,7 +243,7 @@ def _satisfaction_spec(*, region: Region, start: dt.date, end: dt.date, masked: 
 
 
 def _check_satisfaction_scope(user, region: Region, masked: bool) -> bool:
-    if not any(region.path.startswith(root) for root in permissions.export_paths(user)):
+    if not within(region.path, permissions.export_paths(user)):
         raise Region.DoesNotExist("region outside the user's export scope")
     return masked or not permissions.may_reveal_all(user, [region.path])
 

@@ -66,6 +66,11 @@ def _minimal(paths: Iterable[str]) -> list[str]:
     return kept
 
 
+def within(path: str, roots: Iterable[str]) -> bool:
+    """Whether the node at ``path`` lies in one of the subtrees rooted at ``roots``."""
+    return any(path.startswith(root) for root in roots)
+
+
 def region_paths(user, action: str) -> list[str]:
     """Root paths of the subtrees where ``user`` may perform ``action``."""
     allowed = ACTION_ROLES[action]

@@ -27,17 +27,11 @@ from petitions.models import OPEN_STATUSES, Category, Petition, Status
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 
 
-def discovery(*, endpoint_url: str, key_url: str | None) -> dict:
-    if key_url:
-        key_service = _(
-            "Signed in to the portal, create an api_key with the scope “open311” at %(url)s under one of "
-            "your roles; it is shown once."
-        ) % {"url": key_url}
-    else:
-        key_service = _(
-            "An api_key (scope “open311”) is issued by the portal's administrators to a person or "
-            "organisation with a role in the portal; it is shown once."
-        )
+def discovery(*, endpoint_url: str, key_url: str) -> dict:
+    key_service = _(
+        "Signed in to the portal, create an api_key with the scope “open311” at %(url)s under one of "
+        "your roles; it is shown once."
+    ) % {"url": key_url}
     return {
         "changeset": settings.OPEN311_CHANGESET,
         "contact": _("Zhenhai community portal: ask your community's service centre, or the portal's administrators."),

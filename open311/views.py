@@ -17,13 +17,14 @@ from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.http import HttpRequest, HttpResponse, QueryDict, UnreadablePostError
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
 from accounts.models import Scope
 from accounts.tokens import authenticate_key
+from core import ratelimit
 from core.errors import DomainError
 from open311 import selectors, serializers, services, throttle
 from open311.formats import Open311Error, error_response, format_of
@@ -126,10 +127,7 @@ def _endpoint_url(request: HttpRequest) -> str:
 
 
 def _discovery(request: HttpRequest) -> dict:
-    try:  # the page where signed-in users create their API tokens (accounts), when there is one
-        key_url = request.build_absolute_uri(reverse("accounts:tokens"))
-    except NoReverseMatch:
-        key_url = None
+    key_url = request.build_absolute_uri(reverse("accounts:tokens"))  # where users create their api_key
     return serializers.discovery(endpoint_url=_endpoint_url(request), key_url=key_url)
 
 
@@ -219,14 +217,10 @@ def _filed_by(petition, viewer) -> bool:
     return extra is not None and extra.api_token_id == viewer.pk
 
 
-def _client_address(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
-
-
 def _create(request: HttpRequest, params: QueryDict, *, fmt: str) -> HttpResponse:
     """POST requests: api_key, limits, service_code, the fields, then the intake service."""
     limit, window = settings.OPEN311_POST_LIMIT_PER_ADDRESS
-    if throttle.over_limit(throttle.key_for_address(_client_address(request)), limit=limit, window=window):
+    if throttle.over_limit(throttle.key_for_address(ratelimit.client_address(request)), limit=limit, window=window):
         raise Open311Error(429, _("Too many requests from this address; try again later."))
     api_token = _api_token(params, required=True)
     limit, window = settings.OPEN311_POST_LIMIT_PER_KEY

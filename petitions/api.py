@@ -7,11 +7,9 @@ checks the action (in scope but not allowed → 403), calls the service (a forbi
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.http import Http404
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
@@ -25,26 +23,22 @@ from django_filters import (
 )
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from redis.exceptions import RedisError
 from rest_framework import serializers as drf_serializers
 from rest_framework import status
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
-from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
+from accounts.api_auth import PortalThrottle
 from grids.permissions import has_role, may, region_paths
 from grids.roles import Role
 from petitions import permissions, selectors, services
 from petitions import serializers as s
 from petitions.filters import PetitionFilter
 from petitions.models import Channel, Evaluation, Petition
-
-logger = logging.getLogger(__name__)
 
 
 def _get_in_scope(user, pk: int) -> Petition:
@@ -338,28 +332,15 @@ def action_view(spec: Action):
 # --- Evaluation by private link (public) -------------------------------------------------------------
 
 
-class EvaluationThrottle(SimpleRateThrottle):
-    """Per client address, in the shared Redis cache. If Redis is down the request goes through:
-    the signed token, not the throttle, is what keeps strangers out."""
+class EvaluationThrottle(PortalThrottle):
+    """Per client address. If Redis is down the request goes through: the signed token, not the
+    throttle, is what keeps strangers out."""
 
     scope = "petition_evaluation"
-
-    def get_rate(self) -> str:
-        return getattr(settings, "PETITION_EVALUATION_RATE", "30/minute")
+    setting = "PETITION_EVALUATION_RATE"
 
     def get_cache_key(self, request, view) -> str:
-        # DRF trusts X-Forwarded-For unless NUM_PROXIES is configured; a client could then pick
-        # its own identity and never be limited. Without a configured proxy count, the peer counts.
-        trusted_proxies = api_settings.NUM_PROXIES is not None
-        ident = self.get_ident(request) if trusted_proxies else request.META.get("REMOTE_ADDR", "")
-        return self.cache_format % {"scope": self.scope, "ident": ident}
-
-    def allow_request(self, request, view) -> bool:
-        try:
-            return super().allow_request(request, view)
-        except (RedisError, OSError):
-            logger.warning("evaluation throttle skipped: the cache is unavailable", exc_info=True)
-            return True
+        return self.cache_format % {"scope": self.scope, "ident": self.client_address(request)}
 
 
 class EvaluationView(APIView):

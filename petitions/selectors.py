@@ -11,6 +11,18 @@ from petitions import permissions
 from petitions.filters import PetitionFilter
 from petitions.models import Deadline, Event, Petition
 
+# Each item's latest evaluation (any source: resident, staff callback or third party; the newest
+# wins), as SQL for the set-based readers (reports' rollups, the satisfaction export): joined to
+# ``petitions_petition p`` as ``e``. ``PetitionFilter.filter_rated`` applies the same rule in the ORM.
+LATEST_EVALUATION_JOIN = """
+LEFT JOIN LATERAL (
+    SELECT ev.rating, ev.source, ev.created_at, ev.comment
+      FROM petitions_evaluation ev
+     WHERE ev.petition_id = p.id
+     ORDER BY ev.created_at DESC, ev.id DESC
+     LIMIT 1
+) e ON true"""
+
 
 def petition_queryset(*, user, action: str = permissions.VIEW) -> QuerySet[Petition]:
     return permissions.scope(Petition.objects.all(), user, action)

@@ -15,6 +15,7 @@ from rest_framework.reverse import reverse
 from accounts.validators import normalize_cn_mobile
 from core.masking import mask_name
 from grids.models import HandlingUnit, Region
+from grids.permissions import within
 from petitions import selectors
 from petitions.models import Category, Channel, Deadline, Evaluation, Event, Klass, Petition, Status
 
@@ -368,7 +369,7 @@ class PetitionCreateIn(serializers.Serializer):
 
     def validate_region(self, region: Region) -> Region:
         paths = self.context.get("file_paths")
-        if paths is not None and not any(region.path.startswith(p) for p in paths):
+        if paths is not None and not within(region.path, paths):
             raise serializers.ValidationError(_("You cannot file items for this region."))
         return region
 

@@ -17,6 +17,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext_lazy as _
 
+from petitions.selectors import LATEST_EVALUATION_JOIN
+
 # Additive counts kept in each rollup row (and summed over months, regions or keys).
 COUNTS = (
     "collected",
@@ -58,12 +60,7 @@ SELECT p.id,
        CASE WHEN {ANSWERED_SQL} THEN COALESCE(p.work_minutes_to_reply, 0) ELSE 0 END AS work_minutes,
        ({ANSWERED_SQL} AND p.work_minutes_to_reply IS NOT NULL)::int AS work_items
 FROM petitions_petition p
-LEFT JOIN LATERAL (
-    SELECT ev.rating FROM petitions_evaluation ev
-    WHERE ev.petition_id = p.id
-    ORDER BY ev.created_at DESC, ev.id DESC
-    LIMIT 1
-) e ON true
+{LATEST_EVALUATION_JOIN}
 WHERE p.status <> 'merged' AND {{where}}
 """  # noqa: S608 - fixed expressions; every value is a parameter
 

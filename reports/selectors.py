@@ -19,7 +19,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from grids.models import HandlingUnit, Region
-from grids.permissions import region_condition, region_paths
+from grids.permissions import region_condition, region_paths, within
 from petitions.models import Category, Channel, MonthlySnapshot
 from petitions.sweeps import MONTHLY_MAX_LEVEL
 from reports import permissions
@@ -64,7 +64,7 @@ def scope_paths(user) -> list[str]:
 
 
 def require_in_scope(user, region: Region) -> None:
-    if not any(region.path.startswith(path) for path in scope_paths(user)):
+    if not within(region.path, scope_paths(user)):
         raise Http404
 
 
@@ -92,7 +92,7 @@ def region_trail(*, user, region: Region) -> list[Region]:
     """The ancestors of ``region`` inside the caller's scope, from the top, and the region itself."""
     paths = scope_paths(user)
     ancestors = Region.objects.filter(path__in=region.ancestor_paths()).order_by("level")
-    return [r for r in ancestors if any(r.path.startswith(p) for p in paths)]
+    return [r for r in ancestors if within(r.path, paths)]
 
 
 def months_between(start: dt.date, end: dt.date) -> list[dt.date]:
@@ -289,7 +289,7 @@ def backlog_region(*, user, region: Region) -> Region:
     paths = region.ancestor_paths()[:MONTHLY_MAX_LEVEL]
     candidates = Region.objects.filter(path__in=paths).order_by("-level")
     for candidate in candidates:
-        if any(candidate.path.startswith(p) for p in scope_paths(user)):
+        if within(candidate.path, scope_paths(user)):
             return candidate
     raise Http404
 

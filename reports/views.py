@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -74,23 +74,9 @@ def _query(base: dict, **changes) -> str:
 
 
 def _export_url(region_id: int, start: dt.date, end: dt.date) -> str:
-    """The satisfaction export (exports app), when it is installed in the URL conf."""
-    try:
-        base = reverse("exports:new")
-    except NoReverseMatch:
-        return ""
-    return (
-        base
-        + "?"
-        + _query(
-            {
-                "kind": "satisfaction",
-                "region": region_id,
-                "start": start.isoformat(),
-                "end": presentation.last_day(end).isoformat(),
-            }
-        )
-    )
+    """The satisfaction export of the period (exports app): inclusive dates."""
+    query = {"kind": "satisfaction", "region": region_id, "start": start.isoformat()}
+    return reverse("exports:new") + "?" + _query({**query, "end": presentation.last_day(end).isoformat()})
 
 
 def _with(regions: list, region) -> list:

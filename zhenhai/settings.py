@@ -218,6 +218,8 @@ STORAGES = {
 API_THROTTLE_ANON = env.str("API_THROTTLE_ANON", default="60/minute")
 API_THROTTLE_USER = env.str("API_THROTTLE_USER", default="300/minute")
 API_THROTTLE_TOKEN = env.str("API_THROTTLE_TOKEN", default="600/minute")
+# The residents' private evaluation link (public API endpoint), per client address.
+PETITION_EVALUATION_RATE = env.str("PETITION_EVALUATION_RATE", default="30/minute")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "accounts.api_auth.TokenAuthentication",

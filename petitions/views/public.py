@@ -45,10 +45,6 @@ _DONE_KEY = "petitions.public_report_done"
 # --- Rate limiting (Redis through the Django cache) -----------------------------------------------
 
 
-def _client_ip(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
-
-
 def status_limit_keys(ip: str, code: str) -> list[str]:
     digest = hashlib.sha256(code.encode()).hexdigest()[:32]
     return [f"petitions:status:ip:{ip}", f"petitions:status:code:{digest}"]
@@ -82,7 +78,9 @@ def report(request: HttpRequest) -> HttpResponse:
         return render(request, "petitions/public_report.html", {"form": form})
     form = PublicReportForm(request.POST or None, request.FILES or None, initial=_resident_initial(user))
     if request.method == "POST" and form.is_valid():
-        if ratelimit.over_limit(report_limit_keys(_client_ip(request)), limit=REPORT_LIMIT, window=REPORT_WINDOW):
+        if ratelimit.over_limit(
+            report_limit_keys(ratelimit.client_address(request)), limit=REPORT_LIMIT, window=REPORT_WINDOW
+        ):
             context = {"form": form, "limited": True, "photos_lost": bool(request.FILES)}
             return render(request, "petitions/public_report.html", context, status=429)
         try:
@@ -213,7 +211,9 @@ def status(request: HttpRequest) -> HttpResponse:
     context: dict = {"form": form}
     if request.method == "POST" and form.is_valid():
         code, digits = form.cleaned_data["code"], form.cleaned_data["phone_last4"]
-        if ratelimit.over_limit(status_limit_keys(_client_ip(request), code), limit=STATUS_LIMIT, window=STATUS_WINDOW):
+        if ratelimit.over_limit(
+            status_limit_keys(ratelimit.client_address(request), code), limit=STATUS_LIMIT, window=STATUS_WINDOW
+        ):
             context["limited"] = True
             return render(request, "petitions/public_status.html", context, status=429)
         petition = selectors.petition_public_lookup(code=code, phone_last4=digits)
