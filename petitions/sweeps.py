@@ -95,11 +95,14 @@ _MONTHLY_MESSAGES = _outbox_insert(f"'{MONTHLY_TOPIC}'", "jsonb_build_object('sn
 WARN_SQL = f"""
 WITH warned AS (
     UPDATE petitions_deadline d SET warned_at = %(now)s
-    WHERE d.id IN (
+    -- ARRAY(...) runs once off ``deadline_to_warn`` (its predicate and ``warn_at`` only: a condition on
+    -- ``due_at`` made the planner read every running deadline through ``deadline_running``), then
+    -- primary-key lookups, which re-check the whole condition
+    WHERE d.id = ANY(ARRAY(
         SELECT c.id FROM petitions_deadline c
-        WHERE {_running("c")} AND c.warned_at IS NULL AND c.warn_at <= %(now)s AND c.due_at > %(now)s
+        WHERE {_running("c")} AND c.warned_at IS NULL AND c.warn_at <= %(now)s
         FOR UPDATE SKIP LOCKED
-    )
+    ))
       AND {_running("d")} AND d.warned_at IS NULL AND d.warn_at <= %(now)s AND d.due_at > %(now)s
     RETURNING d.id, d.petition_id, d.kind, d.due_at
 ), events AS (

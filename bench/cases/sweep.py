@@ -23,7 +23,11 @@ from bench.stats import Summary
 HAND_SQL = """
 WITH warned AS (
     UPDATE petitions_deadline d SET warned_at = %(now)s
-    WHERE d.met_at IS NULL AND d.paused_at IS NULL AND d.warned_at IS NULL
+    -- driven by the partial index deadline_to_warn (with the due_at condition in the same WHERE the
+    -- planner reads every running deadline instead), then primary-key lookups
+    WHERE d.id = ANY(ARRAY(SELECT id FROM petitions_deadline
+                           WHERE met_at IS NULL AND paused_at IS NULL AND warned_at IS NULL AND warn_at <= %(now)s))
+      AND d.met_at IS NULL AND d.paused_at IS NULL AND d.warned_at IS NULL
       AND d.warn_at <= %(now)s AND d.due_at > %(now)s
     RETURNING d.petition_id, d.kind, d.due_at
 ), breached AS (
