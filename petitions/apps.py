@@ -8,7 +8,7 @@ class PetitionsConfig(AppConfig):
 
     def ready(self) -> None:
         from core import outbox
-        from petitions import notifications, permissions, sweeps  # noqa: F401  (registers the actions)
+        from petitions import forms, notifications, permissions, sweeps  # noqa: F401  (actions; the forms' signals)
 
         outbox.register("petition", notifications.deliver)
         outbox.register(sweeps.MONTHLY_TOPIC, sweeps.deliver_monthly_notice)

@@ -34,5 +34,9 @@ def ensure_categories() -> int:
         for code, zh, en, kind, description in CATEGORIES
         if code not in existing
     ]
-    Category.objects.bulk_create(missing, ignore_conflicts=True)
+    if missing:
+        from petitions.forms import choices_changed  # bulk_create sends no post_save: tell the queue's lists
+
+        Category.objects.bulk_create(missing, ignore_conflicts=True)
+        choices_changed()
     return len(missing)
