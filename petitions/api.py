@@ -142,7 +142,7 @@ class PetitionListView(APIView):
     )
     def get(self, request: Request) -> Response:
         params = _parse_query(request)
-        page, filterset = selectors.petition_list(
+        page, filterset = selectors.petition_list_rows(
             user=request.user, filters=request.query_params, cursor=params.get("cursor"), size=params["page_size"]
         )
         if not filterset.is_valid():
@@ -179,10 +179,18 @@ class PetitionListView(APIView):
             body = {"tracking_code": petition.tracking_code, "evaluation_token": token}
         else:
             raise PermissionDenied(_("You may not file items."))
-        body["petition"] = s.PetitionDetailOut(
-            petition, context={"request": request, "timeline": selectors.petition_timeline(petition, public_only=True)}
-        ).data
+        body["petition"] = _filed_detail(request, petition)
         return Response(body, status=status.HTTP_201_CREATED)
+
+
+def _filed_detail(request: Request, petition: Petition) -> dict:
+    """The detail of an item just filed, from what the filing wrote instead of reading it back: its
+    running deadlines (as the list selector's ``running_deadlines``), its public timeline entries,
+    and no co-handling units or evaluations yet."""
+    petition.running_deadlines = petition.new_deadlines
+    timeline = [event for event in petition.new_events if event.public]
+    context = {"request": request, "timeline": timeline, "co_units": [], "evaluations": []}
+    return s.PetitionDetailOut(petition, context=context).data
 
 
 def _parse_query(request: Request) -> dict:

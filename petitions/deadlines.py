@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.db import connection
 from django.db.models import Min, Q
 
-from core.worktime import add_working_time, working_time_between
+from core.worktime import add_working_time, add_working_times, working_time_between
 from petitions.models import Deadline, DeadlinePolicy, Event, Klass, Petition
 
 # DESIGN.md defaults, used when an admin has not configured a policy for the class.
@@ -50,28 +50,47 @@ def policy_for(klass: str, category_id: int | None) -> DeadlinePolicy:
 
 def _times(start: dt.datetime, *, hours=0, days=0, warn_fraction=WARN_FRACTION) -> tuple[dt.datetime, dt.datetime]:
     hours, days = Decimal(hours or 0), Decimal(days or 0)
-    due = add_working_time(start, hours=hours, days=days)
-    warn = add_working_time(start, hours=hours * warn_fraction, days=days * warn_fraction)
+    due, warn = add_working_times(start, [(hours, days), (hours * warn_fraction, days * warn_fraction)])
     return due, warn
+
+
+def plan(kind: str, at: dt.datetime, *, hours=0, days=0, warn_fraction=WARN_FRACTION) -> Deadline:
+    """A deadline of ``kind`` running from ``at``, not saved yet (nor tied to a petition)."""
+    due, warn = _times(at, hours=hours, days=days, warn_fraction=warn_fraction)
+    return Deadline(kind=kind, due_at=due, warn_at=warn)
 
 
 def start(petition: Petition, kind: str, at: dt.datetime, *, hours=0, days=0, warn_fraction=WARN_FRACTION) -> Deadline:
     """Start (or restart) the running deadline of ``kind``."""
     stop(petition, [kind], at)
-    due, warn = _times(at, hours=hours, days=days, warn_fraction=warn_fraction)
-    deadline = Deadline.objects.create(petition=petition, kind=kind, due_at=due, warn_at=warn)
+    deadline = plan(kind, at, hours=hours, days=days, warn_fraction=warn_fraction)
+    deadline.petition = petition
+    deadline.save(force_insert=True)
     _record(petition, deadline, at, action="deadline_set")
     if kind == Deadline.Kind.RESOLVE:
-        petition.resolve_by = due
+        petition.resolve_by = deadline.due_at
     return deadline
 
 
+def start_first(petition: Petition, deadline: Deadline, at: dt.datetime) -> Event:
+    """Save ``deadline`` (from ``plan``) as the first of a new item, which has nothing running to
+    stop. Returns its timeline entry, not saved yet: the filing writes it with its own."""
+    deadline.petition = petition
+    deadline.save(force_insert=True)
+    return _entry(petition, deadline, at, action="deadline_set")
+
+
 def _record(petition: Petition, deadline: Deadline, at: dt.datetime, *, action: str) -> None:
-    """A timeline entry for a deadline set or moved (internal: staff see it on the detail page).
+    _entry(petition, deadline, at, action=action).save(force_insert=True)
+
+
+def _entry(petition: Petition, deadline: Deadline, at: dt.datetime, *, action: str) -> Event:
+    """A timeline entry for a deadline set or moved (internal: staff see it on the detail page),
+    not saved yet.
 
     The wording is rendered from ``data`` in the reader's language, so no text is stored.
     """
-    Event.objects.create(
+    return Event(
         petition=petition,
         kind=Event.Kind.DEADLINE,
         action=action,

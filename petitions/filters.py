@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from zoneinfo import ZoneInfo
 
 import django_filters
 from django import forms
 from django.conf import settings
-from django.db.models import Exists, F, OuterRef, Q, Subquery
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -51,7 +53,10 @@ def late_q() -> Q:
 
 
 class PetitionFilter(django_filters.FilterSet):
-    status = django_filters.MultipleChoiceFilter(label=_("Status"), choices=Status.choices)
+    # Not DISTINCT (the library's default for this filter): every filter here is on the petition's
+    # own row or an EXISTS, so no row can repeat, and DISTINCT made PostgreSQL read and sort every
+    # matching row (and work out its columns) before the page's LIMIT.
+    status = django_filters.MultipleChoiceFilter(label=_("Status"), choices=Status.choices, distinct=False)
     open = django_filters.BooleanFilter(label=_("Open items only"), method="filter_open")
     klass = django_filters.ChoiceFilter(label=_("Class"), choices=Klass.choices)
     category = django_filters.ModelChoiceFilter(
@@ -86,6 +91,45 @@ class PetitionFilter(django_filters.FilterSet):
     class Meta:
         model = Petition
         fields = ["status", "klass", "category", "channel", "region", "unit"]
+
+    # The queue page, the API list, exports and report links build a PetitionFilter per request.
+    # django-filter deep-copies every filter for each one (the model-choice filters' querysets with
+    # them) and builds a new form class with twenty new form fields; neither holds anything of the
+    # request. So the filters are copied shallowly, bound to this filterset, and the form class is
+    # built once per class (docs/performance.md). Each form still deep-copies its fields (Django's
+    # Form does), so a page may adjust its form's fields as before; parsing, validation and error
+    # messages are the library's own (tests/petitions/test_list_speed.py holds them equal).
+
+    def __init__(self, data=None, queryset: QuerySet | None = None, *, request=None, prefix=None) -> None:
+        # BaseFilterSet.__init__, with _bound_filter for its copy.deepcopy(self.base_filters).
+        if queryset is None:
+            queryset = self._meta.model._default_manager.all()
+        self.is_bound = data is not None
+        self.data = data or QueryDict()
+        self.queryset = queryset
+        self.request = request
+        self.form_prefix = prefix
+        self.filters = {name: self._bound_filter(f, queryset.model) for name, f in self.base_filters.items()}
+
+    def _bound_filter(self, declared: django_filters.Filter, model) -> django_filters.Filter:
+        """A copy of a declared filter belonging to this filterset: of its own the state a filter
+        keeps (its parent and model, its extra arguments, the form field it builds on first use)."""
+        bound = copy.copy(declared)
+        bound.extra = dict(declared.extra)
+        vars(bound).pop("_field", None)  # never shared: built afresh if this filter needs one
+        if declared.method is not None:
+            bound.method = declared.method  # a FilterMethod that calls this filterset's method
+        bound.model, bound.parent = model, self
+        return bound
+
+    def get_form_class(self):
+        form_class = type(self).__dict__.get("_form_class")
+        if form_class is None:
+            form_class = type(self)._form_class = self._new_form_class()  # per class: a subclass builds its own
+        return form_class
+
+    def _new_form_class(self):
+        return super().get_form_class()
 
     def filter_noop(self, queryset, name, value):
         return queryset  # the sort is applied by the keyset paginator
@@ -169,3 +213,24 @@ class PetitionFilter(django_filters.FilterSet):
     def ordering(self) -> str:
         data = self.form.cleaned_data if self.form.is_valid() else {}
         return SORTS.get(data.get("sort") or "newest", "-id")
+
+
+class _SharedFields(dict):
+    """Form fields that every form of a class shares: Django's Form deep-copies its class's fields
+    for each form (so that a page may adjust its own), a copy that a form which only validates does
+    not need."""
+
+    def __deepcopy__(self, memo) -> _SharedFields:
+        return self
+
+
+class ReadOnlyPetitionFilter(PetitionFilter):
+    """``PetitionFilter`` for a reader that only validates the query and filters by it (the API
+    list): its forms share their fields instead of copying twenty of them per request. Its form is
+    never drawn or adjusted; pages that draw the filters use ``PetitionFilter``."""
+
+    def _new_form_class(self):
+        built = super()._new_form_class()
+        form_class = type(built.__name__, (built,), {})
+        form_class.base_fields = _SharedFields(built.base_fields)
+        return form_class

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 import pghistory
 from django.conf import settings
 from django.core import signing
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -41,6 +41,7 @@ from petitions.models import (
 )
 
 _CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud over the phone
+_CODE_ATTEMPTS = 5  # tracking codes drawn for one filing before a collision is given up as an error
 
 
 def _tracking_code() -> str:
@@ -76,7 +77,13 @@ def _level_of(region: Region) -> int:
     return Level.STREET if region.level <= 2 else Level.COMMUNITY
 
 
-def _event(
+def _event(petition: Petition, kind: str, **fields) -> Event:
+    event = _new_event(petition, kind, **fields)
+    event.save(force_insert=True)
+    return event
+
+
+def _new_event(
     petition: Petition,
     kind: str,
     *,
@@ -88,7 +95,8 @@ def _event(
     to_status: str = "",
     data: dict | None = None,
 ) -> Event:
-    return Event.objects.create(
+    """A timeline entry, not saved yet (``_event`` saves it; a filing writes its entries together)."""
+    return Event(
         petition=petition,
         kind=kind,
         action=action,
@@ -148,7 +156,6 @@ def _save(row: Petition, *fields: str) -> None:
 # --- Collect -----------------------------------------------------------------------------------------
 
 
-@transaction.atomic
 def petition_file(
     *,
     channel: str,
@@ -168,7 +175,11 @@ def petition_file(
     on_spot_note: str = "",
     attach_to: Petition | None = None,
 ) -> tuple[Petition, str]:
-    """File a petition from any channel. Returns it and its private evaluation-link token."""
+    """File a petition from any channel. Returns it and its private evaluation-link token.
+
+    Unless it was attached to another item, the petition carries what the filing wrote
+    (``new_deadlines``, ``new_events``: see ``_wrote``).
+    """
     if channel not in Channel.values:
         raise DomainError(_("Unknown channel."), field="channel")
     if not category.is_active:
@@ -184,46 +195,69 @@ def petition_file(
     if solved_on_spot and not (on_spot_note or "").strip():
         raise DomainError(_("Say briefly how it was solved on the spot."), field="on_spot_note")
     now = timezone.now()
-    petition = Petition(
-        tracking_code=_tracking_code(),
-        channel=channel,
-        category=category,
-        region=region,
-        region_path=region.path,
-        address=address.strip(),
-        latitude=latitude,
-        longitude=longitude,
-        title=title.strip()[:120],
-        description=description.strip(),
-        search_text=normalize_text(f"{title} {description}"),
-        anonymous=anonymous,
-        reporter=reporter if getattr(reporter, "pk", None) else None,
-        reporter_name=reporter_name.strip(),
-        reporter_phone=phone,
-        phone_last4=phone[-4:],
-        filed_by=filed_by if getattr(filed_by, "pk", None) else None,
-        level=_level_of(region),
-        created_at=now,
-        updated_at=now,
-    )
+    # A tracking code already taken fails the INSERT: the whole filing (its transaction, or its
+    # savepoint inside the caller's) is rolled back and made again with a new code, so the INSERT
+    # needs no savepoint of its own.
+    for attempt in range(1, _CODE_ATTEMPTS + 1):
+        petition = Petition(
+            tracking_code=_tracking_code(),
+            channel=channel,
+            category=category,
+            region=region,
+            region_path=region.path,
+            address=address.strip(),
+            latitude=latitude,
+            longitude=longitude,
+            title=title.strip()[:120],
+            description=description.strip(),
+            search_text=normalize_text(f"{title} {description}"),
+            anonymous=anonymous,
+            reporter=reporter if getattr(reporter, "pk", None) else None,
+            reporter_name=reporter_name.strip(),
+            reporter_phone=phone,
+            phone_last4=phone[-4:],
+            filed_by=filed_by if getattr(filed_by, "pk", None) else None,
+            level=_level_of(region),
+            created_at=now,
+            updated_at=now,
+        )
+        try:
+            with transaction.atomic():
+                _file(
+                    petition,
+                    now=now,
+                    filed_by=filed_by,
+                    attach_to=attach_to,
+                    solved_on_spot=solved_on_spot,
+                    on_spot_note=on_spot_note,
+                )
+        except IntegrityError:
+            if attempt < _CODE_ATTEMPTS and Petition.objects.filter(tracking_code=petition.tracking_code).exists():
+                continue
+            raise
+        return petition, evaluation_token(petition)
+    raise AssertionError("unreachable")
+
+
+def _file(
+    petition: Petition, *, now: dt.datetime, filed_by, attach_to, solved_on_spot: bool, on_spot_note: str
+) -> None:
+    """The writes of a filing, inside its transaction: the item, its triage deadline (or its
+    on-the-spot reply, or the item it is attached to), its timeline entries and its notification."""
     if attach_to is not None:
         target = _locked(attach_to)
         if target.status == Status.MERGED:
             target = _locked(target.merged_into_id)
         petition.status, petition.merged_into = Status.MERGED, target
+    triage = None
+    if attach_to is None and not solved_on_spot:
+        # The triage deadline is the new item's only running one: its soonest due time is known
+        # before the INSERT, so the row is written once.
+        triage = deadlines.plan(Deadline.Kind.TRIAGE, now, hours=deadlines.TRIAGE_HOURS)
+        petition.next_due_at = triage.due_at
     with pghistory.context(action="petition_file"):
-        for _attempt in range(5):
-            try:
-                with transaction.atomic():
-                    petition.save(force_insert=True)
-                break
-            except Exception:
-                if Petition.objects.filter(tracking_code=petition.tracking_code).exists():
-                    petition.tracking_code = _tracking_code()
-                    petition.pk = None
-                    continue
-                raise
-    _event(
+        petition.save(force_insert=True)
+    filed = _new_event(
         petition,
         Event.Kind.TRANSITION,
         actor=filed_by,
@@ -233,7 +267,7 @@ def petition_file(
         text=_("Filed through %(channel)s.") % {"channel": petition.get_channel_display()},
     )
     if attach_to is not None:
-        _event(
+        attached = _new_event(
             petition.merged_into,
             Event.Kind.NOTE,
             actor=filed_by,
@@ -241,7 +275,8 @@ def petition_file(
             public=False,
             text=_("Another report of this problem was attached: %(code)s.") % {"code": petition.tracking_code},
         )
-        return petition, evaluation_token(petition)
+        Event.objects.bulk_create([filed, attached])
+        return
     if solved_on_spot:
         petition.status, petition.klass, petition.solved_on_spot = Status.REPLIED, Klass.ROUTINE, True
         petition.reply, petition.replied_at = on_spot_note.strip(), now
@@ -249,7 +284,7 @@ def petition_file(
         petition.save(
             update_fields=["status", "klass", "solved_on_spot", "reply", "replied_at", "work_minutes_to_reply"]
         )
-        _event(
+        solved = _new_event(
             petition,
             Event.Kind.TRANSITION,
             actor=filed_by,
@@ -259,13 +294,20 @@ def petition_file(
             to_status=Status.REPLIED,
             text=petition.reply,
         )
+        events = Event.objects.bulk_create([filed, solved])  # one INSERT, in this order
         _notify(petition, "replied")
+        _wrote(petition, running=[], events=events)
     else:
-        deadlines.start(petition, Deadline.Kind.TRIAGE, now, hours=deadlines.TRIAGE_HOURS)
-        petition.next_due_at = deadlines.next_due(petition)
-        petition.save(update_fields=["resolve_by", "next_due_at"])
+        events = Event.objects.bulk_create([filed, deadlines.start_first(petition, triage, now)])
         _notify(petition, "filed")
-    return petition, evaluation_token(petition)
+        _wrote(petition, running=[triage], events=events)
+
+
+def _wrote(petition: Petition, *, running: list[Deadline], events: list[Event]) -> None:
+    """Keep on the new item what its filing wrote (``new_deadlines``, ``new_events``, in order), so a
+    caller answering with it need not read it back (the API's answer)."""
+    petition.new_deadlines = running
+    petition.new_events = events
 
 
 # --- Triage ------------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ internal notes, no personal data, and photos only as their metadata-free public 
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -30,7 +31,7 @@ from petitions.forms_intake import (
     public_regions,
     region_options,
 )
-from petitions.models import Channel, Evaluation, Event, Petition, Status
+from petitions.models import Channel, Evaluation, Event, Petition, Photo, Status
 from petitions.views.intake import form_error
 
 # At most this many status checks per window, per client address and per tracking code.
@@ -116,33 +117,52 @@ def regions(request: HttpRequest) -> HttpResponse:
 # --- Status and evaluation --------------------------------------------------------------------------
 
 
-def _event_label(event: Event) -> str:
-    if event.kind == Event.Kind.EVALUATION:
-        rating = Evaluation.Rating(event.data.get("rating", Evaluation.Rating.SATISFIED)).label
-        return _("Evaluation: %(rating)s") % {"rating": rating}
-    if event.kind == Event.Kind.MEETING:
-        return str(Event.Kind.MEETING.label)
-    if event.action == "file":
-        return _("Filed")
-    if event.action == "solved_on_spot":
-        return _("Solved on the spot")
-    if event.kind == Event.Kind.TRANSITION and event.to_status:
-        return str(Status(event.to_status).label)
-    if event.action == "progress":
-        return _("Progress")
-    return _("Update")
+def _event_labeler():
+    """The label of a public timeline event, from its fields; the fixed words are translated once
+    per page, not once per event."""
+    filed, on_spot, progress, update = _("Filed"), _("Solved on the spot"), _("Progress"), _("Update")
+    meeting = str(Event.Kind.MEETING.label)
+
+    def label(kind: str, action: str, to_status: str, data: dict) -> str:
+        if kind == Event.Kind.EVALUATION:
+            rating = Evaluation.Rating(data.get("rating", Evaluation.Rating.SATISFIED)).label
+            return _("Evaluation: %(rating)s") % {"rating": rating}
+        if kind == Event.Kind.MEETING:
+            return meeting
+        if action == "file":
+            return filed
+        if action == "solved_on_spot":
+            return on_spot
+        if kind == Event.Kind.TRANSITION and to_status:
+            return str(Status(to_status).label)
+        if action == "progress":
+            return progress
+        return update
+
+    return label
 
 
-def _public_entries(petition: Petition, *, own: bool = True) -> list[dict]:
-    """The public timeline: who did it is never shown, and a merge note names no other item. For
-    the item a report was merged into (``own=False``), other residents' evaluations are left out."""
-    entries = []
-    for event in selectors.petition_timeline(petition, public_only=True):
-        if not own and event.kind == Event.Kind.EVALUATION:
+def _public_entries(petition: Petition, events: list) -> tuple[list[dict], list[dict]]:
+    """The public timeline of ``petition`` and, if it was merged, of the item it was merged into,
+    from ``selectors.petition_public_extras``: who did it is never shown, and a merge note names no
+    other item. From the item a report was merged into, other residents' evaluations are left out,
+    and so is the comment an unsatisfied resident gave there (the rework step quotes it)."""
+    label = _event_labeler()
+    merge_text = _("Merged with another report of the same problem.")
+    own, merged = [], []
+    for petition_id, kind, action, to_status, text, data, created_at in events:
+        if petition_id != petition.pk and kind == Event.Kind.EVALUATION:
             continue
-        text = _("Merged with another report of the same problem.") if event.action == "merge" else event.text
-        entries.append({"when": event.created_at, "label": _event_label(event), "text": text})
-    return entries
+        if petition_id != petition.pk and action == "evaluate_rework":
+            text = ""  # another resident's words
+        (own if petition_id == petition.pk else merged).append(
+            {
+                "when": datetime.fromisoformat(created_at),
+                "label": label(kind, action, to_status, data),
+                "text": merge_text if action == "merge" else text,
+            }
+        )
+    return own, merged
 
 
 def _already_evaluated(petition: Petition) -> bool:
@@ -185,13 +205,16 @@ def _public_context(petition: Petition) -> dict:
     """What the public pages show of ``petition``, which the caller fetched with its category and
     region (reloaded with ``_reloaded`` if a service changed it since)."""
     shown = petition.merged_into if petition.status == Status.MERGED and petition.merged_into_id else petition
-    evaluated = _already_evaluated(petition)
+    extras = selectors.petition_public_extras(petition)
+    entries, merged_entries = _public_entries(petition, extras["public_events"])
+    storage = Photo._meta.get_field("public_image").storage
+    evaluated = extras["resident_evaluated"]
     return {
         "petition": petition,
         "shown": shown,
-        "entries": _public_entries(petition),
-        "merged_entries": _public_entries(shown, own=False) if shown is not petition else [],
-        "public_photos": [p for p in petition.photos.order_by("id") if p.public_image],
+        "entries": entries,
+        "merged_entries": merged_entries,
+        "public_photo_urls": [storage.url(name) for name in extras["public_photo_names"]],
         "awaiting_evaluation": petition.status == Status.REPLIED and not evaluated,
         "already_evaluated": evaluated,
     }

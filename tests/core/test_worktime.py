@@ -20,11 +20,19 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from core.models import WorkingDay
 from core.services import calendar_seed
-from core.worktime import add_working_time, is_working_day, working_day_seconds, working_time_between
+from core.worktime import (
+    add_working_time,
+    add_working_times,
+    is_working_day,
+    working_day_seconds,
+    working_time_between,
+)
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 HOUR = dt.timedelta(hours=1)
@@ -183,6 +191,29 @@ def test_working_time_between_across_holidays(calendar):
 def test_working_time_between_undoes_add_working_time(calendar, start, amount):
     hours = amount / HOUR
     assert working_time_between(at(start), add_working_time(at(start), hours=hours)) == amount
+
+
+@pytest.mark.django_db
+def test_several_amounts_at_once_are_each_amount_alone_from_one_calendar_read(calendar):
+    """``add_working_times`` (a deadline's due and warning times together) walks the calendar
+    once and answers, for each amount, what ``add_working_time`` answers for it alone."""
+    amounts = [
+        (Decimal("7.5"), 0),
+        (Decimal("6.0"), 0),
+        (0, 10),
+        (0, Decimal("8.0")),
+        (1, 1),
+        (0, 0),
+        (Decimal("7.5"), 0),
+    ]
+    for start in ("2025-09-30 16:00", "2025-11-12 12:30", "2026-02-13 10:00", "2025-11-15 10:00"):
+        with CaptureQueriesContext(connection) as queries:
+            together = add_working_times(at(start), amounts)
+        assert len(queries) == 1
+        assert together == [add_working_time(at(start), hours=h, days=d) for h, d in amounts]
+    assert add_working_times(at("2025-11-12 10:00"), []) == []
+    with pytest.raises(ValueError):
+        add_working_times(at("2025-11-12 10:00"), [(1, 0), (-1, 0)])
 
 
 @pytest.mark.django_db

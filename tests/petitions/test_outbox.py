@@ -242,3 +242,81 @@ def test_an_undeliverable_message_waits_with_its_error(tree, monkeypatch):
     outbox.deliver()
     message.refresh_from_db()
     assert message.delivered_at is not None and message.last_error == ""
+
+
+class _CountedTask:
+    """The real delivery task, with every publish from this process counted."""
+
+    def __init__(self, task) -> None:
+        self.task, self.published = task, 0
+
+    def apply_async(self, **kwargs):
+        self.published += 1
+        return self.task.apply_async(**kwargs)
+
+
+@contextlib.contextmanager
+def _worker_paused(worker: str):
+    """The real worker stops taking tasks from the queue (they wait there) until the block ends."""
+    from django.conf import settings
+
+    from zhenhai.celery import app
+
+    queue = settings.CELERY_TASK_DEFAULT_QUEUE
+    app.control.cancel_consumer(queue, destination=[worker], reply=True, timeout=10)
+    time.sleep(1.5)  # a read of the queue already waiting on the broker (1 s) ends first
+    try:
+        yield
+    finally:
+        app.control.add_consumer(queue, destination=[worker], reply=True, timeout=10)
+
+
+def _delivered(*messages: OutboxMessage, within: float = 60) -> bool:
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        if not OutboxMessage.objects.filter(pk__in=[m.pk for m in messages], delivered_at__isnull=True).exists():
+            return True
+        time.sleep(0.2)
+    return False
+
+
+@pytest.mark.celery_worker
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("migration_data_restored")
+def test_kicks_are_coalesced_and_every_filing_is_delivered(tree, celery_worker_process, settings, monkeypatch):
+    """Filings in a row while the published task waits publish nothing more, and that task delivers
+    them all; a filing after the task started (it cleared the flag) publishes again."""
+    from django.core.cache import cache
+
+    from core import tasks as core_tasks
+
+    settings.OUTBOX_KICK_ON_COMMIT = True
+    task = _CountedTask(core_tasks.outbox_deliver)
+    monkeypatch.setattr(core_tasks, "outbox_deliver", task)
+    cache.delete(outbox.KICK_FLAG)
+
+    def filed(petition) -> OutboxMessage:
+        return OutboxMessage.objects.get(topic="petition", payload__petition=petition.pk, payload__event="filed")
+
+    try:
+        with _worker_paused(celery_worker_process):
+            first = filed(factories.petition(region=tree.grid_a))
+            second = filed(factories.petition(region=tree.grid_a))
+            assert task.published == 1
+            time.sleep(0.5)
+            assert OutboxMessage.objects.filter(delivered_at__isnull=True).count() == 2  # the task waits
+        assert _delivered(first, second), "the one task did not deliver both filings"
+        assert task.published == 1
+        assert cache.get(outbox.KICK_FLAG) is None  # the task cleared it before reading
+
+        with _worker_paused(celery_worker_process):
+            third = filed(factories.petition(region=tree.grid_a))
+            assert task.published == 2
+        deadline = time.monotonic() + 60
+        while cache.get(outbox.KICK_FLAG) is not None and time.monotonic() < deadline:
+            time.sleep(0.05)  # the task has started: it cleared the flag before reading
+        fourth = filed(factories.petition(region=tree.grid_a))
+        assert task.published == 3
+        assert _delivered(third, fourth), "a filing after the task started was not delivered"
+    finally:
+        cache.delete(outbox.KICK_FLAG)

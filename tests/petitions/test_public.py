@@ -8,11 +8,11 @@ import random
 import re
 
 import pytest
+import redis
 from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
-from core import ratelimit
 from petitions import services
 from petitions.models import Channel, Evaluation, Klass, Petition, Status
 from petitions.views import public
@@ -220,14 +220,12 @@ def test_the_limit_uses_the_cache_with_a_window(client, tree):
     assert 0 < redis.ttl(cache.make_key(ip_key)) <= public.STATUS_WINDOW
 
 
-def test_an_unreachable_cache_does_not_block_the_status_page(client, tree, monkeypatch):
+def test_an_unreachable_cache_does_not_block_the_status_page(client, tree, monkeypatch, caplog):
     petition = factories.petition(region=tree.grid_a, phone="13912345678")
-
-    def down(*args, **kwargs):
-        raise ConnectionError("redis is down")
-
-    monkeypatch.setattr(ratelimit.cache, "add", down)
-    assert 'data-testid="public-item"' in check(client, petition.tracking_code, "5678").content.decode()
+    monkeypatch.setattr(cache._cache, "_pools", {0: redis.ConnectionPool.from_url("redis://127.0.0.1:1/0")})
+    for _ in range(public.STATUS_LIMIT + 1):
+        assert 'data-testid="public-item"' in check(client, petition.tracking_code, "5678").content.decode()
+    assert "rate limit not applied: the cache is unreachable" in caplog.text
 
 
 # --- Evaluation ----------------------------------------------------------------------------------
@@ -313,3 +311,28 @@ def test_a_merged_report_shows_the_combined_item_without_naming_it(client, tree,
     assert "Merged with another report of the same problem." in html
     assert "Routed, awaiting acceptance" in html
     assert target.tracking_code not in html and "王五" not in html and "1111" not in html
+
+
+def test_a_merged_report_shows_the_combined_items_progress_but_not_its_residents_evaluation(client, tree, staff):
+    target = replied(tree, staff, phone="13900001111")
+    report = factories.petition(region=tree.grid_a, phone="13912345678")
+    services.petition_merge(user=staff, petition=report, into=target)
+    services.petition_evaluate(petition=target, rating="unsatisfied", comment="又坏了", source="resident")
+    html = check(client, report.tracking_code, "5678").content.decode()
+    timeline = html[html.index('data-testid="timeline"') : html.index("</ol>")]
+    labels = re.findall(r'<div class="fw-semibold">([^<]+)</div>', timeline)
+    assert labels == [
+        "Filed",
+        "Merged into another item",
+        "Filed",
+        "Routed, awaiting acceptance",
+        "In progress",
+        "Progress",
+        "Replied, awaiting evaluation",
+        "In progress",  # the combined item went back for rework, without its resident's evaluation
+    ]
+    assert "Merged with another report of the same problem." in timeline and "路灯已更换，恢复照明。" in timeline
+    assert "Evaluation:" not in timeline and "INTERNAL" not in timeline
+    assert "又坏了" not in html  # the other resident's comment, quoted by the rework step on the combined item
+    target_html = check(client, target.tracking_code, "1111").content.decode()
+    assert "Evaluation: Unsatisfied" in target_html and "又坏了" in target_html
