@@ -106,6 +106,7 @@ class SummaryRow(NamedTuple):
     resolve_by: dt.datetime | None
     paused_at: dt.datetime | None
     next_due_at: dt.datetime | None  # the keyset of "due soonest"
+    region_path: str  # the queue page's claim check (permissions.may_act)
     category: dict
     region: dict
     unit: dict | None
@@ -152,11 +153,19 @@ def _summary_row(values) -> SummaryRow:
     return SummaryRow(*columns, *(related[name] for name in SUMMARY_RELATED), deadlines)
 
 
-def petition_list_rows(*, user, filters: dict | None = None, cursor: str | None = None, size: int = 25):
-    """The queue as the API lists it: the page and filterset of ``petition_list``, its items
-    ``SummaryRow``s read in one statement, its filterset for reading only (never drawn).
+def petition_list_rows(
+    *,
+    user,
+    filters: dict | None = None,
+    cursor: str | None = None,
+    size: int = 25,
+    filterset_class: type[PetitionFilter] = ReadOnlyPetitionFilter,
+):
+    """The queue as the API and the queue page list it: the page and filterset of ``petition_list``,
+    its items ``SummaryRow``s read in one statement. The default filterset is for reading only (the
+    API); the queue page, which draws its filter form, passes ``PetitionFilter``.
     Returns (page, filterset)."""
-    qs, ordering, filterset = _queue(petition_queryset(user=user), filters, ReadOnlyPetitionFilter)
+    qs, ordering, filterset = _queue(petition_queryset(user=user), filters, filterset_class)
     related = RawSQL(_RELATED_SQL, (), output_field=JSONField())  # noqa: S611 (constant SQL)
     values = qs.annotate(related_json=related).values_list(*_COLUMNS, "related_json", named=True)
     page = keyset_page(values, cursor=cursor, ordering=ordering, size=size)

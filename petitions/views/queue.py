@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
@@ -33,7 +34,7 @@ from grids.selectors import unit_list
 from petitions import permissions, reply_templates, selectors, services
 from petitions.filters import PetitionFilter
 from petitions.forms import BulkForm, TemplateSelect, choices_token, kept
-from petitions.models import Deadline, Klass, Status
+from petitions.models import Category, Deadline, Klass, Status
 
 DUE_SOON = dt.timedelta(days=1)
 PAGE_SIZE = 25
@@ -122,8 +123,10 @@ def _url_for_pk(name: str, *args) -> Callable[[int], str]:
     return lambda pk: f"{head}{pk}{tail}"
 
 
-def queue_rows(items: list, request: HttpRequest, *, can_bulk: bool, selected: set, query: str) -> SafeString:
-    """The rows of one page, as the queue's table shows them."""
+def queue_rows(
+    items: list[selectors.SummaryRow], request: HttpRequest, *, can_bulk: bool, selected: set, query: str
+) -> SafeString:
+    """The rows of one page (``selectors.petition_list_rows``), as the queue's table shows them."""
     user = request.user
     now = timezone.now()
     can_triage = may(user, permissions.TRIAGE)
@@ -140,9 +143,11 @@ def queue_rows(items: list, request: HttpRequest, *, can_bulk: bool, selected: s
     detail_url, claim_url = _url_for_pk("petitions:detail"), _url_for_pk("petitions:act", "claim")
     claim_next = f"{reverse('petitions:queue')}?{query}"
     csrf = None
+    category_names: dict[str, str] = {}  # the models' own rules (Chinese or English), once per page
+    person_names: dict[int, str] = {}
     rows = []
     for petition in items:
-        pk, code = petition.pk, petition.tracking_code
+        pk, code = petition.id, petition.tracking_code
         select = ""
         if can_bulk:
             checked = CHECKED if pk in selected else ""
@@ -153,7 +158,7 @@ def queue_rows(items: list, request: HttpRequest, *, can_bulk: bool, selected: s
         else:
             masked = selectors.masked_personal_data(petition)
             person = f"{masked['name']} {masked['phone']}"
-        running = sorted(petition.running_deadlines, key=lambda d: d.due_at)
+        running = petition.deadlines  # soonest first
         ticking = [d for d in running if d.paused_at is None]
         nearest = ticking[0] if ticking else (running[0] if running else None)
         deadline = "—"
@@ -178,12 +183,19 @@ def queue_rows(items: list, request: HttpRequest, *, can_bulk: bool, selected: s
         if (
             can_triage
             and petition.status == Status.NEW
-            and petition.claimed_by_id is None
-            and permissions.may_act(user, petition, permissions.TRIAGE)
+            and petition.claimed_by is None
+            and permissions.may_act(user, petition, permissions.TRIAGE)  # by region_path for TRIAGE
         ):
             csrf = csrf or csrf_input(request)
             claim_cell = fill(CLAIM_CELL, url=claim_url(pk), csrf_input=csrf, next=claim_next, claim=claim)
-        unit = petition.unit.name if petition.unit_id else ""
+        category = petition.category
+        if category["code"] not in category_names:
+            category_names[category["code"]] = Category(**category).name
+        claimed_by = "—"
+        if petition.claimed_by is not None:
+            if petition.claimed_by["id"] not in person_names:
+                person_names[petition.claimed_by["id"]] = str(get_user_model()(**petition.claimed_by))
+            claimed_by = person_names[petition.claimed_by["id"]]
         rows.append(
             fill(
                 ROW,
@@ -192,14 +204,14 @@ def queue_rows(items: list, request: HttpRequest, *, can_bulk: bool, selected: s
                 detail_url=detail_url(pk),
                 title=petition.title,
                 person=person,
-                category=petition.category.name,
-                region=petition.region.name,
+                category=category_names[category["code"]],
+                region=petition.region["name"],
                 status_css=STATUS_BADGE.get(petition.status, "text-bg-light border"),
                 status=status_labels.get(petition.status, petition.status),
                 klass=klass_labels.get(petition.klass, petition.klass) or "—",
-                unit=unit or "—",
+                unit=(petition.unit or {}).get("name") or "—",
                 deadline=deadline,
-                claimed_by=str(petition.claimed_by) if petition.claimed_by_id else "—",
+                claimed_by=claimed_by,
                 claim=claim_cell,
             )
         )
@@ -359,8 +371,8 @@ def bulk_html(form: BulkForm, units: Sequence[tuple[int, str]]) -> tuple[SafeStr
 def render_queue(request: HttpRequest, *, bulk_form: BulkForm | None = None, status: int = 200) -> HttpResponse:
     user = request.user
     filters = queue_filters(request)
-    page, filterset = selectors.petition_list(
-        user=user, filters=filters, cursor=request.GET.get("cursor"), size=PAGE_SIZE
+    page, filterset = selectors.petition_list_rows(
+        user=user, filters=filters, cursor=request.GET.get("cursor"), size=PAGE_SIZE, filterset_class=PetitionFilter
     )
     next_query = ""
     if page.next_cursor:
