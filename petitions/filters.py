@@ -19,6 +19,34 @@ from petitions.models import OPEN_STATUSES, Category, Channel, Deadline, Evaluat
 
 SORTS = {"newest": "-id", "oldest": "id", "due": "next_due_at"}
 
+
+class KeptCategoryField(django_filters.fields.ModelChoiceField):
+    """The category filter's field: a code is looked up among the active categories kept in this
+    process (``petitions.forms.kept``, replaced when a category changes) rather than by a query per
+    request. The same answers and errors as ``ModelChoiceField``; without the cache it queries."""
+
+    def to_python(self, value):
+        from petitions.forms import choices_token, kept  # forms imports the models this module filters
+
+        if value in self.empty_values or not isinstance(value, str) or value == self.null_value:
+            return super().to_python(value)
+        self.validate_no_null_characters(value)
+        token = choices_token()
+        if token is None:
+            return super().to_python(value)
+        # .all(): a fresh query (the field, shared by read-only filtersets, keeps its own queryset)
+        by_code = kept(token, "active-categories", lambda: {c.code: c for c in self.queryset.all()})
+        if value not in by_code:
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}
+            )
+        return by_code[value]
+
+
+class KeptCategoryFilter(django_filters.ModelChoiceFilter):
+    field_class = KeptCategoryField
+
+
 # The filters below reproduce the items behind each figure of the KPI reports (reports/metrics.py
 # defines the same conditions in SQL; tests/reports prove the counts agree).
 ANSWERED = (Status.REPLIED, Status.CLOSED)
@@ -59,7 +87,7 @@ class PetitionFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(label=_("Status"), choices=Status.choices, distinct=False)
     open = django_filters.BooleanFilter(label=_("Open items only"), method="filter_open")
     klass = django_filters.ChoiceFilter(label=_("Class"), choices=Klass.choices)
-    category = django_filters.ModelChoiceFilter(
+    category = KeptCategoryFilter(
         label=_("Category"), queryset=Category.objects.filter(is_active=True), to_field_name="code"
     )
     channel = django_filters.ChoiceFilter(label=_("Channel"), choices=Channel.choices)

@@ -160,7 +160,11 @@ class Petition(models.Model):
 
     tracking_code = models.CharField(_("tracking code"), max_length=16, unique=True)
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
-    category = models.ForeignKey(Category, models.PROTECT, related_name="petitions", verbose_name=_("category"))
+    # No index of its own on the foreign keys below that lead an index in Meta (petition_duplicates,
+    # petition_by_unit): a second index only costs every insert and update (docs/performance.md).
+    category = models.ForeignKey(
+        Category, models.PROTECT, related_name="petitions", verbose_name=_("category"), db_index=False
+    )
     klass = models.CharField(_("class"), max_length=16, choices=Klass.choices, blank=True)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.NEW)
     level = models.PositiveSmallIntegerField(_("level in charge"), choices=Level.choices, default=Level.COMMUNITY)
@@ -187,7 +191,13 @@ class Petition(models.Model):
     )
 
     unit = models.ForeignKey(
-        HandlingUnit, models.PROTECT, null=True, blank=True, related_name="petitions", verbose_name=_("handling unit")
+        HandlingUnit,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="petitions",
+        verbose_name=_("handling unit"),
+        db_index=False,
     )
     co_units = models.ManyToManyField(
         HandlingUnit, blank=True, related_name="co_petitions", verbose_name=_("co-handling units")
@@ -283,7 +293,9 @@ class Deadline(models.Model):
         MEETING = "meeting", _("Joint meeting")
         RESOLVE = "resolve", _("Resolution")
 
-    petition = models.ForeignKey(Petition, models.CASCADE, related_name="deadlines")
+    petition = models.ForeignKey(
+        Petition, models.CASCADE, related_name="deadlines", db_index=False
+    )  # deadline_petition
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     due_at = models.DateTimeField(_("due at"))
     warn_at = models.DateTimeField(_("warn at"))
@@ -335,7 +347,7 @@ class Event(models.Model):
         EVALUATION = "evaluation", _("Evaluation")
         MEETING = "meeting", _("Joint meeting")
 
-    petition = models.ForeignKey(Petition, models.CASCADE, related_name="timeline")
+    petition = models.ForeignKey(Petition, models.CASCADE, related_name="timeline", db_index=False)  # event_timeline
     kind = models.CharField(max_length=16, choices=Kind.choices)
     action = models.CharField(max_length=32, blank=True)
     from_status = models.CharField(max_length=16, choices=Status.choices, blank=True)

@@ -14,7 +14,7 @@ from rest_framework.test import APIClient
 from core.models import PersonalDataReveal
 from petitions import services
 from petitions.api import EvaluationThrottle
-from petitions.models import Channel, Deadline, Evaluation, Klass, Petition, Status
+from petitions.models import Category, Channel, Deadline, Evaluation, Klass, Petition, Status
 from petitions.serializers import ListParams
 from tests.grids import factories as grid_factories
 from tests.petitions import factories
@@ -250,8 +250,16 @@ def test_list_query_count_does_not_grow_with_rows_filters_or_depth(tree, people)
     with CaptureQueriesContext(connection) as queries:
         assert client.get(deep_due).status_code == 200
     assert one == thirty == filtered == deep == len(queries) == LIST_QUERIES
-    # A filter naming a row (category, region, unit) costs one lookup to validate it.
+    # A filter naming a row (region, unit) costs one lookup to validate it; the active categories are
+    # kept per process (read once, then again only after a category changes).
+    assert _list_queries(client, {"region": tree.street_a.pk}) == LIST_QUERIES + 1
+    _list_queries(client, {"category": "road"})  # the first since the categories were seeded reads them
+    assert _list_queries(client, {"category": "road"}) == LIST_QUERIES
+    road = Category.objects.get(code="road")
+    road.name_en = "Roads"
+    road.save()  # replaces the kept lists' token
     assert _list_queries(client, {"category": "road"}) == LIST_QUERIES + 1
+    assert _list_queries(client, {"category": "road"}) == LIST_QUERIES
 
 
 # --- Detail and reveal -------------------------------------------------------------------------------
@@ -668,3 +676,18 @@ def test_staff_do_not_see_a_residents_name_in_the_timeline(tree, people):
     assert "李娜" not in body.content.decode()
     assert body.json()["timeline"][-1]["actor"] == {"id": None, "name": "李*"}
     assert body.json()["personal"] == {"name": "李*", "phone": "138****8000", "address": ""}
+
+
+def test_the_category_filter_follows_a_change_at_once(tree, people):
+    """The active categories it validates against are kept per process; a change shows at once."""
+    client = client_for(people["street_a"])
+    assert client.get(LIST, {"category": "road"}).status_code == 200
+    assert client.get(LIST, {"category": "nosuch"}).status_code == 400
+    road = Category.objects.get(code="road")
+    road.is_active = False
+    road.save()
+    response = client.get(LIST, {"category": "road"})
+    assert response.status_code == 400 and "category" in response.json()
+    road.is_active = True
+    road.save()
+    assert client.get(LIST, {"category": "road"}).status_code == 200
