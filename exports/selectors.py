@@ -299,16 +299,8 @@ def petition_headers() -> list[str]:
     ]
 
 
-def _without_distinct(qs: QuerySet) -> QuerySet:
-    """The FilterSet marks multiple-choice filters DISTINCT; every filter is on the petition row
-    itself (or an EXISTS), so no row can repeat, and DISTINCT would only add a sort of all rows."""
-    qs = qs.all()
-    qs.query.distinct = False
-    return qs
-
-
 def _petition_rows_queryset(filterset, *, masked: bool) -> QuerySet:
-    qs = _without_distinct(filterset.qs)
+    qs = filterset.qs  # no DISTINCT: no filter of PetitionFilter can repeat a row
     ordering = filterset.ordering
     if ordering == "next_due_at":
         qs = qs.filter(next_due_at__isnull=False).order_by("next_due_at", "id")
@@ -366,7 +358,7 @@ def _petitions_spec(params: Params, *, masked: bool) -> ExportSpec:
     filterset = params.filterset
     rows = _petition_rows_queryset(filterset, masked=masked)
     sql, sql_params = rows.query.sql_with_params()
-    ids_sql, ids_params = _without_distinct(filterset.qs).order_by().values("pk").query.sql_with_params()
+    ids_sql, ids_params = filterset.qs.order_by().values("pk").query.sql_with_params()
     return ExportSpec(
         kind=Kind.PETITIONS,
         headers=petition_headers(),

@@ -17,7 +17,7 @@ import django_filters
 import pytest
 from django.db.models import Model
 from django.http import QueryDict
-from django.utils import timezone, translation
+from django.utils import translation
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.test import APIClient, APIRequestFactory
@@ -25,7 +25,7 @@ from rest_framework.utils.urls import replace_query_param
 
 from grids.models import Region
 from grids.roles import Role
-from petitions import selectors, services
+from petitions import selectors
 from petitions import serializers as s
 from petitions.filters import PetitionFilter, ReadOnlyPetitionFilter
 from petitions.models import Deadline, Klass, Petition
@@ -48,31 +48,9 @@ def variety(tree, staff):
     colleague = grid_factories.user(role=Role.STREET_STAFF, region=tree.street_a)
     colleague.full_name = "王晓"
     colleague.save(update_fields=["full_name"])
-    made = {"new": factories.petition(region=tree.grid_a)}
-    made["anonymous"] = factories.petition(region=tree.grid_a, anonymous=True, reporter_name="", phone="")
-    made["claimed"] = services.petition_claim(user=staff, petition=factories.petition(region=tree.grid_a))
-    made["claimed_by_name"] = services.petition_claim(
-        user=colleague, petition=factories.petition(region=tree.grid_a, code="water")
-    )
-    made["routed"] = services.petition_triage(
-        user=staff, petition=factories.petition(region=tree.grid_a, code="water"), klass=Klass.GENERAL, unit=tree.unit_a
-    )
-    accepted = services.petition_triage(
-        user=staff, petition=factories.petition(region=tree.grid_a), klass=Klass.ROUTINE, unit=tree.unit_a
-    )
-    accepted = services.petition_accept(user=staff, petition=accepted)
-    made["waiting"] = services.petition_request_info(user=staff, petition=accepted, question="门牌号是多少？")
-    replied = services.petition_triage(
-        user=staff, petition=factories.petition(region=tree.grid_a), klass=Klass.GENERAL, unit=tree.unit_a
-    )
-    replied = services.petition_accept(user=staff, petition=replied)
-    made["replied"] = services.petition_reply(user=staff, petition=replied, reply="已修好。")
-    # Warned and breached deadlines; one due at a time whose local date differs from UTC's, one with
-    # microseconds, and two of one item due at the same time (ordered by id).
-    Deadline.objects.filter(petition=made["routed"], met_at__isnull=True).update(
-        warned_at=timezone.now(), breached_at=timezone.now()
-    )
-    Deadline.objects.filter(petition=made["new"]).update(due_at=dt.datetime(2026, 3, 1, 20, 5, tzinfo=dt.UTC))
+    made = factories.petition_shapes(tree, staff, colleague=colleague)
+    # Beside the shapes' deadlines: one with microseconds, and two of one item due at the same time
+    # (ordered by id).
     Deadline.objects.filter(petition=made["claimed"]).update(
         due_at=dt.datetime(2026, 3, 1, 20, 5, 0, 120000, tzinfo=dt.UTC)
     )

@@ -35,11 +35,11 @@ from grids.permissions import may
 from grids.roles import Role
 from grids.selectors import unit_list
 from petitions import forms as petition_forms
-from petitions import permissions, selectors, services
+from petitions import permissions, selectors
 from petitions import serializers as s
 from petitions.filters import PetitionFilter
 from petitions.forms import BulkForm
-from petitions.models import Category, Deadline, Klass, Petition
+from petitions.models import Category, Deadline, Petition
 from petitions.views import queue as queue_views
 from tests.grids import factories as grid_factories
 from tests.petitions import factories
@@ -58,28 +58,7 @@ def staff(tree):
 @pytest.fixture
 def variety(tree, staff):
     """One item of each shape a row can take."""
-    made = {"new": factories.petition(region=tree.grid_a)}
-    made["anonymous"] = factories.petition(region=tree.grid_a, anonymous=True, reporter_name="", phone="")
-    made["claimed"] = services.petition_claim(user=staff, petition=factories.petition(region=tree.grid_a))
-    made["routed"] = services.petition_triage(
-        user=staff, petition=factories.petition(region=tree.grid_a, code="water"), klass=Klass.GENERAL, unit=tree.unit_a
-    )
-    accepted = services.petition_triage(
-        user=staff, petition=factories.petition(region=tree.grid_a), klass=Klass.ROUTINE, unit=tree.unit_a
-    )
-    accepted = services.petition_accept(user=staff, petition=accepted)
-    made["waiting"] = services.petition_request_info(user=staff, petition=accepted, question="门牌号是多少？")
-    replied = services.petition_triage(
-        user=staff, petition=factories.petition(region=tree.grid_a), klass=Klass.GENERAL, unit=tree.unit_a
-    )
-    replied = services.petition_accept(user=staff, petition=replied)
-    made["replied"] = services.petition_reply(user=staff, petition=replied, reply="已修好。")
-    # Warned and breached deadlines, and one due at a time whose local date differs from UTC's.
-    Deadline.objects.filter(petition=made["routed"], met_at__isnull=True).update(
-        warned_at=timezone.now(), breached_at=timezone.now()
-    )
-    Deadline.objects.filter(petition=made["new"]).update(due_at=dt.datetime(2026, 3, 1, 20, 5, tzinfo=dt.UTC))
-    return made
+    return factories.petition_shapes(tree, staff)
 
 
 # --- The API list ------------------------------------------------------------------------------------
