@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import NamedTuple
 
+from django.contrib.auth import get_user_model
 from django.db.models import BooleanField, JSONField, Prefetch, QuerySet
 from django.db.models.expressions import RawSQL
 
@@ -13,7 +14,7 @@ from core.pagination import KeysetPage, keyset_page
 from grids.models import ancestor_paths
 from petitions import permissions
 from petitions.filters import PetitionFilter, ReadOnlyPetitionFilter
-from petitions.models import Deadline, Evaluation, Event, Petition
+from petitions.models import Category, Deadline, Evaluation, Event, Petition
 
 # Each item's latest evaluation (any source: resident, staff callback or third party; the newest
 # wins), as SQL for the set-based readers (reports' rollups, the satisfaction export): joined to
@@ -137,6 +138,28 @@ jsonb_build_object(
                                                     'warned_at', d.warned_at, 'breached_at', d.breached_at)
                                  ORDER BY d.due_at, d.id)
                   FROM petitions_deadline d WHERE d.petition_id = petitions_petition.id AND d.met_at IS NULL))"""
+
+
+class RowNames:
+    """The names a page of ``SummaryRow``s shows for its categories and people, through the models'
+    own rules (``Category.name`` in the active language, the user's ``__str__``), each worked out
+    once per page."""
+
+    def __init__(self) -> None:
+        self._categories: dict[str, str] = {}
+        self._people: dict[int, str] = {}
+
+    def category(self, fields: dict) -> str:
+        code = fields["code"]
+        if code not in self._categories:
+            self._categories[code] = Category(**fields).name
+        return self._categories[code]
+
+    def person(self, fields: dict) -> str:
+        pk = fields["id"]
+        if pk not in self._people:
+            self._people[pk] = str(get_user_model()(**fields))
+        return self._people[pk]
 
 
 def _parsed(value: str | None) -> dt.datetime | None:

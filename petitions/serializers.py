@@ -10,7 +10,6 @@ import copy
 import datetime as dt
 from collections.abc import Callable, Mapping
 
-from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import Manager
 from django.utils.translation import gettext_lazy as _
@@ -136,22 +135,13 @@ class _SummaryWriter:
         url = reverse("petitions_api:petition_detail", kwargs={"pk": _URL_ID}, request=request)
         self.url_head, self.url_tail = url.rsplit(str(_URL_ID), 1)
         self.datetime = _datetime_writer()
-        self.category_names: dict[str, str] = {}
-        self.person_names: dict[int, str] = {}
+        self.names = selectors.RowNames()
 
     def category(self, fields: dict) -> dict:
-        code = fields["code"]
-        if code not in self.category_names:
-            self.category_names[code] = Category(**fields).name  # Chinese or English, as the request asks
-        return {"code": code, "name": self.category_names[code]}
+        return {"code": fields["code"], "name": self.names.category(fields)}  # as the request's language asks
 
     def person(self, fields: dict | None) -> dict | None:
-        if fields is None:
-            return None
-        pk = fields["id"]
-        if pk not in self.person_names:
-            self.person_names[pk] = str(get_user_model()(**fields))
-        return {"id": pk, "name": self.person_names[pk]}
+        return None if fields is None else {"id": fields["id"], "name": self.names.person(fields)}
 
     def __call__(self, row: selectors.SummaryRow | Petition) -> dict:
         if not isinstance(row, selectors.SummaryRow):

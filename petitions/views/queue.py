@@ -9,7 +9,6 @@ from dataclasses import dataclass
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
@@ -34,7 +33,7 @@ from grids.selectors import unit_list
 from petitions import permissions, reply_templates, selectors, services
 from petitions.filters import PetitionFilter
 from petitions.forms import BulkForm, TemplateSelect, choices_token, kept
-from petitions.models import Category, Deadline, Klass, Status
+from petitions.models import Deadline, Klass, Status
 
 DUE_SOON = dt.timedelta(days=1)
 PAGE_SIZE = 25
@@ -143,8 +142,7 @@ def queue_rows(
     detail_url, claim_url = _url_for_pk("petitions:detail"), _url_for_pk("petitions:act", "claim")
     claim_next = f"{reverse('petitions:queue')}?{query}"
     csrf = None
-    category_names: dict[str, str] = {}  # the models' own rules (Chinese or English), once per page
-    person_names: dict[int, str] = {}
+    names = selectors.RowNames()
     rows = []
     for petition in items:
         pk, code = petition.id, petition.tracking_code
@@ -188,14 +186,7 @@ def queue_rows(
         ):
             csrf = csrf or csrf_input(request)
             claim_cell = fill(CLAIM_CELL, url=claim_url(pk), csrf_input=csrf, next=claim_next, claim=claim)
-        category = petition.category
-        if category["code"] not in category_names:
-            category_names[category["code"]] = Category(**category).name
-        claimed_by = "—"
-        if petition.claimed_by is not None:
-            if petition.claimed_by["id"] not in person_names:
-                person_names[petition.claimed_by["id"]] = str(get_user_model()(**petition.claimed_by))
-            claimed_by = person_names[petition.claimed_by["id"]]
+        claimed_by = "—" if petition.claimed_by is None else names.person(petition.claimed_by)
         rows.append(
             fill(
                 ROW,
@@ -204,7 +195,7 @@ def queue_rows(
                 detail_url=detail_url(pk),
                 title=petition.title,
                 person=person,
-                category=category_names[category["code"]],
+                category=names.category(petition.category),
                 region=petition.region["name"],
                 status_css=STATUS_BADGE.get(petition.status, "text-bg-light border"),
                 status=status_labels.get(petition.status, petition.status),
