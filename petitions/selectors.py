@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import NamedTuple
 
 from django.contrib.auth import get_user_model
@@ -10,7 +11,7 @@ from django.db.models import BooleanField, JSONField, Prefetch, QuerySet
 from django.db.models.expressions import RawSQL
 
 from core.masking import mask_address, mask_name, mask_phone
-from core.pagination import KeysetPage, keyset_page
+from core.pagination import KeysetPage, keyset_page, keyset_page_sql
 from grids.models import ancestor_paths
 from petitions import permissions
 from petitions.filters import PetitionFilter, ReadOnlyPetitionFilter
@@ -56,13 +57,15 @@ def petition_list(*, user, filters: dict | None = None, cursor: str | None = Non
     return keyset_page(qs, cursor=cursor, ordering=ordering, size=size), filterset
 
 
-# --- The API list's rows -------------------------------------------------------------------------------
+# --- The list's rows ---------------------------------------------------------------------------------
 #
-# The API list shows a fixed set of columns, so its page is read as plain values in one statement:
-# the item's own columns, and its category, region, handling unit, claimer and running deadlines
-# through JSON sub-selects. No model instances are built, and PostgreSQL plans sub-selects by
-# primary key far quicker than joins: with the four joins of ``petition_list`` planning alone took
-# 1.3 ms, more than running the statement (docs/performance.md).
+# The API list and the queue page show a fixed set of columns, so their page is read as plain values
+# in one statement: the item's own columns, and its category, region, handling unit, claimer and
+# running deadlines through JSON sub-selects. No model instances are built, and PostgreSQL plans
+# sub-selects by primary key far quicker than joins: with the four joins of ``petition_list``
+# planning alone took 1.3 ms, more than running the statement. The ORM builds only the WHERE clause
+# (scope and FilterSet, ``core.pagination.keyset_page_sql``); the SELECT list is the constant SQL
+# below (docs/performance.md).
 
 # The related rows' fields, as the sub-selects below and ``summary_row`` give them.
 SUMMARY_RELATED = {
@@ -122,8 +125,7 @@ _COLUMNS = SummaryRow._fields[: SummaryRow._fields.index("category")]
 # of ``SUMMARY_RELATED`` and "deadlines" (``DEADLINE_FIELDS``, soonest first; null without any).
 # Raw SQL rather than the ORM's Subquery: building and compiling five ORM sub-queries per request
 # cost more than PostgreSQL spends running them. It refers to the outer row as
-# ``petitions_petition``, so it fits a plain query on Petition (no filter of the queue joins a
-# second petition).
+# ``petitions_petition`` (``keyset_page_sql`` refuses a query that joins another table).
 _RELATED_SQL = """
 jsonb_build_object(
   'category', (SELECT jsonb_build_object('code', c.code, 'name_zh', c.name_zh, 'name_en', c.name_en)
@@ -138,6 +140,10 @@ jsonb_build_object(
                                                     'warned_at', d.warned_at, 'breached_at', d.breached_at)
                                  ORDER BY d.due_at, d.id)
                   FROM petitions_deadline d WHERE d.petition_id = petitions_petition.id AND d.met_at IS NULL))"""
+# The SELECT list of a page: ``SummaryRow``'s columns, then the related rows' JSON.
+_SELECT_SQL = ", ".join(
+    [*(f'petitions_petition."{Petition._meta.get_field(name).column}"' for name in _COLUMNS), _RELATED_SQL]
+)
 
 
 class RowNames:
@@ -169,6 +175,7 @@ def _parsed(value: str | None) -> dt.datetime | None:
 
 def _summary_row(values) -> SummaryRow:
     *columns, related = values
+    related = json.loads(related)  # jsonb arrives as text (Django's psycopg setup)
     deadlines = [
         RunningDeadline(d["kind"], *(_parsed(d[field]) for field in DEADLINE_FIELDS[1:]))
         for d in related["deadlines"] or ()
@@ -182,17 +189,12 @@ def petition_list_rows(
     filters: dict | None = None,
     cursor: str | None = None,
     size: int = 25,
-    filterset_class: type[PetitionFilter] = ReadOnlyPetitionFilter,
 ):
     """The queue as the API and the queue page list it: the page and filterset of ``petition_list``,
-    its items ``SummaryRow``s read in one statement. The default filterset is for reading only (the
-    API); the queue page, which draws its filter form, passes ``PetitionFilter``.
-    Returns (page, filterset)."""
-    qs, ordering, filterset = _queue(petition_queryset(user=user), filters, filterset_class)
-    related = RawSQL(_RELATED_SQL, (), output_field=JSONField())  # noqa: S611 (constant SQL)
-    values = qs.annotate(related_json=related).values_list(*_COLUMNS, "related_json", named=True)
-    page = keyset_page(values, cursor=cursor, ordering=ordering, size=size)
-    page.items = [_summary_row(row) for row in page.items]
+    its items ``SummaryRow``s read in one statement. The filterset only validates the query (a page
+    that draws the filter form builds a ``PetitionFilter`` of its own). Returns (page, filterset)."""
+    qs, ordering, filterset = _queue(petition_queryset(user=user), filters, ReadOnlyPetitionFilter)
+    page = keyset_page_sql(qs, select=_SELECT_SQL, row=_summary_row, cursor=cursor, ordering=ordering, size=size)
     return page, filterset
 
 

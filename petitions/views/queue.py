@@ -363,7 +363,7 @@ def render_queue(request: HttpRequest, *, bulk_form: BulkForm | None = None, sta
     user = request.user
     filters = queue_filters(request)
     page, filterset = selectors.petition_list_rows(
-        user=user, filters=filters, cursor=request.GET.get("cursor"), size=PAGE_SIZE, filterset_class=PetitionFilter
+        user=user, filters=filters, cursor=request.GET.get("cursor"), size=PAGE_SIZE
     )
     next_query = ""
     if page.next_cursor:
@@ -400,7 +400,8 @@ def render_queue(request: HttpRequest, *, bulk_form: BulkForm | None = None, sta
         filter_html=kept(
             token,
             ("filters", scope, language, query_key),
-            lambda: fields_html(filter_fields(filterset.form, user, units, token=token), **FILTER_LAYOUT),
+            # The list's filterset only validates; the drawn form is a PetitionFilter's own.
+            lambda: fields_html(filter_fields(PetitionFilter(filters).form, user, units, token=token), **FILTER_LAYOUT),
         ),
         filter_errors=not filterset.is_valid(),
         bulk_form=bulk_form,
