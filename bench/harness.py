@@ -206,7 +206,7 @@ class Context:
     scale: BenchScale
     url: str
     anchor: dt.datetime
-    repeat: int = 40  # sequential samples per latency series
+    repeat: int = 100  # sequential samples per latency series
     heavy_repeat: int = 5  # repetitions of heavy operations (sweeps, exports)
     duration: float = 20.0  # seconds per throughput run
     log: Callable[[str], None] = print
