@@ -262,12 +262,13 @@ class Petition(models.Model):
                 opclasses=["timestamptz_ops", "int8_ops", "varchar_pattern_ops"],
                 condition=Q(status__in=["new", "assigned", "accepted", "waiting"]),
             ),
-            # Queue filtered by category: only that category's open items in the scope, not every item
-            # of the category ever filed (the plain category_id index).
+            # Queue filtered by category: that category's open items newest first, the scope's prefix
+            # checked inside the index — not every item of the category ever filed, and the heap read
+            # only for the scope's own rows (replaces (category, region_path, -id), which sorted them).
             models.Index(
-                fields=["category", "region_path", "-id"],
-                name="petition_open_by_category",
-                opclasses=["int8_ops", "varchar_pattern_ops", "int8_ops"],
+                fields=["category", "-id", "region_path"],
+                name="petition_open_by_category_id",
+                opclasses=["int8_ops", "int8_ops", "varchar_pattern_ops"],
                 condition=Q(status__in=["new", "assigned", "accepted", "waiting"]),
             ),
             models.Index(fields=["unit", "-id"], name="petition_by_unit"),

@@ -118,10 +118,13 @@ def test_queue_indexes_are_partial_on_open_items():
             " AND indexname LIKE 'petition_open_by_%%'"
         )
         defs = dict(cursor.fetchall())
-    assert "petition_open_by_due" not in defs  # replaced by its superset below
-    category = defs["petition_open_by_category"]
-    assert "(category_id, region_path varchar_pattern_ops, id DESC)" in category
+    # Replaced: by the due index below (a superset), and by the category index in id order.
+    assert "petition_open_by_due" not in defs and "petition_open_by_category" not in defs
+    newest = defs["petition_open_by_id_region"]
+    assert "(id DESC, region_path varchar_pattern_ops)" in newest
+    category = defs["petition_open_by_category_id"]
+    assert "(category_id, id DESC, region_path varchar_pattern_ops)" in category
     due = defs["petition_open_by_due_region"]
     assert "(next_due_at, id, region_path varchar_pattern_ops)" in due
-    for definition in (category, due):
+    for definition in (newest, category, due):
         assert "WHERE ((status)::text = ANY" in definition and "'waiting'" in definition
