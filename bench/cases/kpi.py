@@ -10,6 +10,7 @@ from bench.harness import CaseResult, Context, case
 
 RATIO = 0.5  # p95(page) ≤ 0.5 × p95(bare aggregate)
 MAX_SAMPLES = 15  # the bare aggregate reads a year of a district: seconds a run at the city
+ALONE = "dashboard page (rollups), in a row"
 
 
 @case("kpi", title="5. KPI dashboard", order=50)
@@ -33,6 +34,11 @@ def kpi(ctx: Context) -> CaseResult:
         )
         result.latency(f"{label}: dashboard page (rollups)", series["page"])
         result.latency(f"{label}: bare aggregate SQL (raw rows)", series["bare"])
+        # For the growth to the city, the page alone and more often: beside the aggregate, each
+        # sample follows seconds of raw-row reads that push the rollups out of the cache, and the p95
+        # of 15 samples is their worst but one.
+        alone = c.interleave({"page": lambda s=staff, p=path: s.get(p).sample}, warmup=1)["page"]
+        result.latency(f"{label}: {ALONE}", alone)
         result.check_ratio(
             f"{label}: page p95 ≤ {RATIO}× bare aggregate p95",
             f"{label}: dashboard page (rollups)",
@@ -52,7 +58,7 @@ def kpi(ctx: Context) -> CaseResult:
             + ", ".join(f"{k} {'=' if s['equal'] else '≠'} ({s['rows']} rows)" for k, s in splits.items()),
         )
         result.figures[label] = {"path": path, "splits": splits, "differences": compared["differences"]}
-    check_flat(result, ctx, ["dashboard page (rollups)"], "dashboard")
+    check_flat(result, ctx, [ALONE], "dashboard")
     if ctx.compare is not None:
         here, there = ctx.scale.name, ctx.compare.scale.name
         name = "bare aggregate SQL (raw rows)"
