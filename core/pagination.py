@@ -83,7 +83,10 @@ def keyset_page_sql(
     table = query.get_meta().db_table
     joined = [alias for alias, count in query.alias_refcount.items() if count and alias != table]
     if joined or query.distinct or query.combinator:
-        raise ValueError(f"keyset_page_sql reads one table without DISTINCT; this query joins {joined}")
+        raise ValueError(
+            f"keyset_page_sql reads one table without DISTINCT; this query joins {joined or 'nothing'}"
+            f"{', is DISTINCT' if query.distinct else ''}{', combines queries' if query.combinator else ''}"
+        )
     connection = connections[qs.db]
     try:
         where, params = query.get_compiler(connection=connection).compile(query.where)

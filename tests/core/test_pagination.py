@@ -86,3 +86,5 @@ def test_the_sql_page_of_nothing_is_empty_and_a_join_is_refused(tree):
     assert len(_sql_page(Petition.objects.all(), cursor=None, ordering="-id", size=5).items) == 1
     with pytest.raises(ValueError, match="joins"):
         _sql_page(Petition.objects.filter(category__code="road"), cursor=None, ordering="-id", size=5)
+    with pytest.raises(ValueError, match="is DISTINCT"):
+        _sql_page(Petition.objects.distinct(), cursor=None, ordering="-id", size=5)
