@@ -7,6 +7,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
 
+from core.cache import redis_client
 from core.tasks import HEARTBEAT_KEY
 
 
@@ -28,8 +29,7 @@ def _database() -> dict:
 
 
 def _redis() -> dict:
-    client = cache._cache.get_client(write=True)  # the cache's own Redis connection
-    client.ping()
+    redis_client(write=True).ping()
     return {}
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 
-from django.core.cache import cache
+from core.cache import redis_client, redis_key
 
 logger = logging.getLogger(__name__)
 
@@ -24,15 +24,14 @@ def over_limit(keys: Iterable[str], *, limit: int, window: int) -> bool:
 
     One round trip for all the keys: a MULTI/EXEC transaction of ``SET key 0 EX window NX`` (the
     window starts at the first attempt) and ``INCR key`` per key, on the cache's own Redis client
-    and key names, so ``cache.get(key)`` reads the count.
+    and key names (``core.cache``), so ``cache.get(key)`` reads the count.
     """
     try:
-        names = [cache.make_and_validate_key(key) for key in keys]
+        names = [redis_key(key) for key in keys]
         if not names:
             return False
-        # ``_cache`` is the backend's client (django.core.cache.backends.redis): one Redis object
-        # and one round trip instead of three commands per key through ``cache.add``/``cache.incr``.
-        pipe = cache._cache.get_client(names[0], write=True).pipeline(transaction=True)
+        # One round trip instead of three commands per key through ``cache.add``/``cache.incr``.
+        pipe = redis_client(write=True).pipeline(transaction=True)
         for name in names:
             pipe.set(name, 0, ex=window, nx=True)
             pipe.incr(name)

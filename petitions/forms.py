@@ -6,7 +6,6 @@ to the field it is about.
 
 from __future__ import annotations
 
-import functools
 import logging
 import uuid
 from collections.abc import Callable, Hashable
@@ -14,13 +13,13 @@ from typing import TypeVar
 
 from django import forms
 from django.core.cache import cache
-from django.core.cache.backends.redis import RedisCacheClient
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 
+from core.cache import kept_redis_client, redis_key
 from core.forms import PortalFormMixin
 from grids.models import HandlingUnit, Region
 from petitions import reply_templates
@@ -269,18 +268,10 @@ _KEPT_MAX = 500  # entries per process (one per scope and language, and per dist
 _kept: dict[object, dict[Hashable, object]] = {}  # token → key → value
 
 
-@functools.lru_cache(maxsize=32)
-def _token_reader(backend: RedisCacheClient) -> Callable[[], bytes | None]:
-    """A GET of the token on one Redis client per cache backend (the cache API builds a new client for
-    every call, which costs more than the round trip). The value is left as Redis holds it: a token
-    is only ever compared."""
-    name = cache.make_and_validate_key(CHOICES_TOKEN_KEY)
-    return functools.partial(backend.get_client(name).get, name)
-
-
 def _read_token() -> object:
-    backend = getattr(cache, "_cache", None)  # django.core.cache.backends.redis.RedisCache's client
-    return _token_reader(backend)() if isinstance(backend, RedisCacheClient) else cache.get(CHOICES_TOKEN_KEY)
+    # Through the cache's own client, kept: the cache API builds a new client for every call, which
+    # costs more than the round trip. The value is left as Redis holds it: a token is only compared.
+    return kept_redis_client().get(redis_key(CHOICES_TOKEN_KEY))
 
 
 def choices_token() -> object:

@@ -11,7 +11,7 @@ from django.db.models import BooleanField, JSONField, Prefetch, QuerySet
 from django.db.models.expressions import RawSQL
 
 from core.masking import mask_address, mask_name, mask_phone
-from core.pagination import KeysetPage, keyset_page, keyset_page_sql
+from core.pagination import keyset_page, keyset_page_sql
 from grids.models import ancestor_paths
 from petitions import permissions
 from petitions.filters import PetitionFilter, ReadOnlyPetitionFilter
@@ -205,14 +205,19 @@ def summary_row(petition: Petition) -> SummaryRow:
     for name, fields in SUMMARY_RELATED.items():
         obj = getattr(petition, name)
         related[name] = None if obj is None else {field: getattr(obj, field) for field in fields}
-    running = getattr(petition, "running_deadlines", None)  # prefetched by petition_list
-    if running is None:
-        running = petition.deadlines.filter(met_at__isnull=True)
     deadlines = [
-        RunningDeadline(*(getattr(d, field) for field in DEADLINE_FIELDS))
-        for d in sorted(running, key=lambda d: (d.due_at, d.pk))
+        RunningDeadline(*(getattr(d, field) for field in DEADLINE_FIELDS)) for d in running_deadlines(petition)
     ]
     return SummaryRow(*(getattr(petition, column) for column in _COLUMNS), **related, deadlines=deadlines)
+
+
+def running_deadlines(petition: Petition) -> list[Deadline]:
+    """The item's running deadlines, soonest first: those given as ``running_deadlines`` (prefetched
+    by ``petition_list``, or written by a filing) or else read."""
+    running = getattr(petition, "running_deadlines", None)
+    if running is None:
+        running = petition.deadlines.filter(met_at__isnull=True)
+    return sorted(running, key=lambda d: (d.due_at, d.pk))
 
 
 def petition_get(*, user, pk: int) -> Petition:
@@ -293,10 +298,6 @@ def masked_personal_data(petition: Petition) -> dict:
         "phone": mask_phone(petition.reporter_phone),
         "address": mask_address(petition.address),
     }
-
-
-def page_ids(page: KeysetPage) -> list[int]:
-    return [p.pk for p in page.items]
 
 
 def petition_mine(*, user) -> QuerySet[Petition]:

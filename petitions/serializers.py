@@ -74,13 +74,6 @@ class DeadlineOut(serializers.ModelSerializer):
         fields = ["kind", "due_at", "paused_at", "warned_at", "breached_at"]
 
 
-def _running_deadlines(petition: Petition) -> list[Deadline]:
-    running = getattr(petition, "running_deadlines", None)  # prefetched by the list selector
-    if running is None:
-        running = list(petition.deadlines.filter(met_at__isnull=True))
-    return sorted(running, key=lambda d: (d.due_at, d.pk))
-
-
 # DRF's own formatting of a datetime (the current time zone, ISO 8601, "Z" for UTC), used by the
 # hand-written list rows below so they match the generic path exactly.
 _DATETIME = serializers.DateTimeField()
@@ -129,9 +122,9 @@ class _SummaryWriter:
     with what every row of a page shares worked out once: the status labels, the detail URL, the
     time zone, and the name of each category and claimer (through the models' own rules)."""
 
-    def __init__(self, request, status_labels: dict[str, str] | None = None) -> None:
+    def __init__(self, request) -> None:
         # Labels looked up once, not through get_status_display (and gettext) per row.
-        self.status_labels = status_labels or {value: str(label) for value, label in Status.choices}
+        self.status_labels = {value: str(label) for value, label in Status.choices}
         url = reverse("petitions_api:petition_detail", kwargs={"pk": _URL_ID}, request=request)
         self.url_head, self.url_tail = url.rsplit(str(_URL_ID), 1)
         self.datetime = _datetime_writer()
@@ -202,11 +195,6 @@ class PetitionSummaryListOut(serializers.ListSerializer):
         write = _SummaryWriter(self.context.get("request"))
         return [write(row) for row in rows]
 
-    @staticmethod
-    def row(petition: Petition, request, status_labels: dict[str, str]) -> dict:
-        """One instance's row."""
-        return _SummaryWriter(request, status_labels)(petition)
-
 
 class PetitionSummaryOut(serializers.ModelSerializer):
     """One row of the list: masked personal data, no timeline."""
@@ -261,7 +249,7 @@ class PetitionSummaryOut(serializers.ModelSerializer):
 
     @extend_schema_field(DeadlineOut(many=True))
     def get_deadlines(self, petition: Petition) -> list[dict]:
-        return DeadlineOut(_running_deadlines(petition), many=True).data
+        return DeadlineOut(selectors.running_deadlines(petition), many=True).data
 
     @extend_schema_field(PersonalDataOut)
     def get_personal(self, petition: Petition) -> dict:
@@ -329,7 +317,7 @@ class PetitionDetailOut(PetitionSummaryOut):
         return EventOut(self.context.get("timeline", []), many=True, context=context).data
 
     def to_representation(self, petition: Petition) -> dict:
-        """The detail written out by hand, like the list rows (``PetitionSummaryListOut.row``).
+        """The detail written out by hand, like the list rows (``_SummaryWriter``).
 
         DRF's generic path built this serializer's 33 fields from the model and those of five
         nested serializers on every call: a third of filing an item through the API
@@ -337,8 +325,7 @@ class PetitionDetailOut(PetitionSummaryOut):
         give (they still make the OpenAPI schema); tests/petitions/test_intake_speed.py holds the two
         paths equal.
         """
-        status_labels = {value: str(label) for value, label in Status.choices}
-        body = PetitionSummaryListOut.row(petition, self.context.get("request"), status_labels)
+        body = _SummaryWriter(self.context.get("request"))(petition)
         target = petition.merged_into
         body.update(
             description=petition.description,

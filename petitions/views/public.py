@@ -165,20 +165,13 @@ def _public_entries(petition: Petition, events: list) -> tuple[list[dict], list[
     return own, merged
 
 
-def _already_evaluated(petition: Petition) -> bool:
-    """The resident has evaluated the latest reply (so a second evaluation is refused)."""
-    if petition.replied_at is None:
-        return False
-    return petition.evaluations.filter(source=Evaluation.Source.RESIDENT, created_at__gte=petition.replied_at).exists()
-
-
 def _evaluate(request: HttpRequest, petition: Petition) -> tuple[EvaluationForm, bool]:
     """Handle the evaluation form; returns it and whether an evaluation was recorded."""
     posted = request.method == "POST" and "evaluate" in request.POST
     form = EvaluationForm(request.POST if posted else None)
     if not (posted and form.is_valid()):
         return form, False
-    if _already_evaluated(petition):
+    if selectors.petition_public_extras(petition)["resident_evaluated"]:  # the latest reply is evaluated
         form.add_error(None, _("This reply has already been evaluated. Thank you."))
         return form, False
     by = request.user if request.user.is_authenticated else None

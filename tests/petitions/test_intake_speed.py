@@ -233,15 +233,8 @@ def test_the_detail_is_what_the_generic_serializer_renders(tree, staff, variety,
     assert _generic(selectors.petition_get(user=staff, pk=variety["merged"].pk), context)["merged_into"]
 
 
-def test_filing_and_reading_the_detail_build_no_serializer_fields(tree, staff, monkeypatch):
-    built = []
-    original = drf_serializers.ModelSerializer.get_fields
-
-    def counting(self):
-        built.append(type(self).__name__)
-        return original(self)
-
-    monkeypatch.setattr(drf_serializers.ModelSerializer, "get_fields", counting)
+def test_filing_and_reading_the_detail_build_no_serializer_fields(tree, staff, serializer_fields_built):
+    built = serializer_fields_built
     client = _client(staff)
     response = client.post(LIST, _body(tree), format="json")
     assert response.status_code == 201

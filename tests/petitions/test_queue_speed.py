@@ -25,7 +25,6 @@ from django.test.html import parse_html
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
-from rest_framework import serializers as drf_serializers
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.test import APIClient, APIRequestFactory
@@ -93,15 +92,8 @@ def test_list_rows_are_exactly_what_the_summary_serializer_renders(tree, staff, 
     assert by_id[variety["new"].pk]["deadlines"][0]["due_at"] == "2026-03-02T04:05:00+08:00"
 
 
-def test_the_list_endpoint_builds_no_serializer_fields_per_row(tree, staff, variety, monkeypatch):
-    built = []
-    original = drf_serializers.ModelSerializer.get_fields
-
-    def counting(self):
-        built.append(type(self).__name__)
-        return original(self)
-
-    monkeypatch.setattr(drf_serializers.ModelSerializer, "get_fields", counting)
+def test_the_list_endpoint_builds_no_serializer_fields_per_row(tree, staff, variety, serializer_fields_built):
+    built = serializer_fields_built
     client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
     client.force_login(staff)
     response = client.get(LIST, {"open": "unknown"})
