@@ -72,11 +72,10 @@ def start(petition: Petition, kind: str, at: dt.datetime, *, hours=0, days=0, wa
     return deadline
 
 
-def start_first(petition: Petition, deadline: Deadline, at: dt.datetime) -> Event:
-    """Save ``deadline`` (from ``plan``) as the first of a new item, which has nothing running to
-    stop. Returns its timeline entry, not saved yet: the filing writes it with its own."""
+def first(petition: Petition, deadline: Deadline, at: dt.datetime) -> Event:
+    """Tie ``deadline`` (from ``plan``) to a new item, which has nothing running to stop, and return
+    its timeline entry. Neither is saved: the filing writes them with the item."""
     deadline.petition = petition
-    deadline.save(force_insert=True)
     return _entry(petition, deadline, at, action="deadline_set")
 
 

@@ -11,6 +11,7 @@ import datetime as dt
 import re
 import secrets
 from collections.abc import Iterable, Sequence
+from contextlib import nullcontext
 
 import pghistory
 from django.conf import settings
@@ -20,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.validators import normalize_cn_mobile
-from core import outbox
+from core import inserts, outbox
 from core.errors import DomainError
 from core.models import PersonalDataReveal
 from core.worktime import working_time_between
@@ -195,9 +196,8 @@ def petition_file(
     if solved_on_spot and not (on_spot_note or "").strip():
         raise DomainError(_("Say briefly how it was solved on the spot."), field="on_spot_note")
     now = timezone.now()
-    # A tracking code already taken fails the INSERT: the whole filing (its transaction, or its
-    # savepoint inside the caller's) is rolled back and made again with a new code, so the INSERT
-    # needs no savepoint of its own.
+    # A tracking code already taken fails the INSERT: the whole filing (its statement, its
+    # transaction, or its savepoint inside the caller's) is rolled back and made again with a new code.
     for attempt in range(1, _CODE_ATTEMPTS + 1):
         petition = Petition(
             tracking_code=_tracking_code(),
@@ -222,15 +222,11 @@ def petition_file(
             updated_at=now,
         )
         try:
-            with transaction.atomic():
-                _file(
-                    petition,
-                    now=now,
-                    filed_by=filed_by,
-                    attach_to=attach_to,
-                    solved_on_spot=solved_on_spot,
-                    on_spot_note=on_spot_note,
-                )
+            if attach_to is None and not solved_on_spot:
+                _file_to_triage(petition, now=now, filed_by=filed_by)
+            else:
+                with transaction.atomic():
+                    _file_settled(petition, now=now, filed_by=filed_by, attach_to=attach_to, on_spot_note=on_spot_note)
         except IntegrityError:
             if attempt < _CODE_ATTEMPTS and Petition.objects.filter(tracking_code=petition.tracking_code).exists():
                 continue
@@ -239,25 +235,8 @@ def petition_file(
     raise AssertionError("unreachable")
 
 
-def _file(
-    petition: Petition, *, now: dt.datetime, filed_by, attach_to, solved_on_spot: bool, on_spot_note: str
-) -> None:
-    """The writes of a filing, inside its transaction: the item, its triage deadline (or its
-    on-the-spot reply, or the item it is attached to), its timeline entries and its notification."""
-    if attach_to is not None:
-        target = _locked(attach_to)
-        if target.status == Status.MERGED:
-            target = _locked(target.merged_into_id)
-        petition.status, petition.merged_into = Status.MERGED, target
-    triage = None
-    if attach_to is None and not solved_on_spot:
-        # The triage deadline is the new item's only running one: its soonest due time is known
-        # before the INSERT, so the row is written once.
-        triage = deadlines.plan(Deadline.Kind.TRIAGE, now, hours=deadlines.TRIAGE_HOURS)
-        petition.next_due_at = triage.due_at
-    with pghistory.context(action="petition_file"):
-        petition.save(force_insert=True)
-    filed = _new_event(
+def _filed(petition: Petition, filed_by) -> Event:
+    return _new_event(
         petition,
         Event.Kind.TRANSITION,
         actor=filed_by,
@@ -266,6 +245,39 @@ def _file(
         to_status=petition.status,
         text=_("Filed through %(channel)s.") % {"channel": petition.get_channel_display()},
     )
+
+
+def _file_to_triage(petition: Petition, *, now: dt.datetime, filed_by) -> None:
+    """A new item waiting for triage, written in one statement (``core.inserts``): the item, its
+    triage deadline (its only running one, so its soonest due time is known before the INSERT), its
+    two timeline entries and its notification.
+
+    One statement is atomic on its own; inside a caller's transaction it gets a savepoint, so a
+    tracking code already taken leaves that transaction usable for the next attempt.
+    """
+    triage = deadlines.plan(Deadline.Kind.TRIAGE, now, hours=deadlines.TRIAGE_HOURS)
+    petition.next_due_at = triage.due_at
+    events = [_filed(petition, filed_by), deadlines.first(petition, triage, now)]
+    notice = outbox.message("petition", {"petition": inserts.NEW_ID, "event": "filed"})
+    savepoint = transaction.atomic() if transaction.get_connection().in_atomic_block else nullcontext()
+    with savepoint, pghistory.context(action="petition_file"):
+        inserts.insert_together(petition, [triage], events, [notice])
+    notice.payload = {"petition": petition.pk, "event": "filed"}
+    outbox.kick_after_commit()
+    _wrote(petition, running=[triage], events=events)
+
+
+def _file_settled(petition: Petition, *, now: dt.datetime, filed_by, attach_to, on_spot_note: str) -> None:
+    """The writes of a filing that needs no triage, inside its transaction: an item attached to
+    another (merged into it), or one solved on the spot (replied at once)."""
+    if attach_to is not None:
+        target = _locked(attach_to)
+        if target.status == Status.MERGED:
+            target = _locked(target.merged_into_id)
+        petition.status, petition.merged_into = Status.MERGED, target
+    with pghistory.context(action="petition_file"):
+        petition.save(force_insert=True)
+    filed = _filed(petition, filed_by)
     if attach_to is not None:
         attached = _new_event(
             petition.merged_into,
@@ -277,30 +289,23 @@ def _file(
         )
         Event.objects.bulk_create([filed, attached])
         return
-    if solved_on_spot:
-        petition.status, petition.klass, petition.solved_on_spot = Status.REPLIED, Klass.ROUTINE, True
-        petition.reply, petition.replied_at = on_spot_note.strip(), now
-        petition.work_minutes_to_reply = 0
-        petition.save(
-            update_fields=["status", "klass", "solved_on_spot", "reply", "replied_at", "work_minutes_to_reply"]
-        )
-        solved = _new_event(
-            petition,
-            Event.Kind.TRANSITION,
-            actor=filed_by,
-            action="solved_on_spot",
-            public=True,
-            from_status=Status.NEW,
-            to_status=Status.REPLIED,
-            text=petition.reply,
-        )
-        events = Event.objects.bulk_create([filed, solved])  # one INSERT, in this order
-        _notify(petition, "replied")
-        _wrote(petition, running=[], events=events)
-    else:
-        events = Event.objects.bulk_create([filed, deadlines.start_first(petition, triage, now)])
-        _notify(petition, "filed")
-        _wrote(petition, running=[triage], events=events)
+    petition.status, petition.klass, petition.solved_on_spot = Status.REPLIED, Klass.ROUTINE, True
+    petition.reply, petition.replied_at = on_spot_note.strip(), now
+    petition.work_minutes_to_reply = 0
+    petition.save(update_fields=["status", "klass", "solved_on_spot", "reply", "replied_at", "work_minutes_to_reply"])
+    solved = _new_event(
+        petition,
+        Event.Kind.TRANSITION,
+        actor=filed_by,
+        action="solved_on_spot",
+        public=True,
+        from_status=Status.NEW,
+        to_status=Status.REPLIED,
+        text=petition.reply,
+    )
+    events = Event.objects.bulk_create([filed, solved])  # one INSERT, in this order
+    _notify(petition, "replied")
+    _wrote(petition, running=[], events=events)
 
 
 def _wrote(petition: Petition, *, running: list[Deadline], events: list[Event]) -> None:

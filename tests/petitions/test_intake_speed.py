@@ -37,12 +37,14 @@ pytestmark = pytest.mark.django_db
 LIST = reverse("petitions_api:petition_list")
 
 # One filing by a street's staff: session, user, role assignments and second factor (as every API
-# call), the category and the region together (parsing); then, in the filing's transaction (a
-# savepoint here, inside the test's), the calendar, the item, its triage deadline, its two timeline
-# entries in one INSERT, and the outbox row. Before: 24, then 16 — the category and the region read
-# one by one, the item inside a savepoint of its own for the tracking code's retry (now the whole
-# filing is made again), and the timeline entries written one by one.
-FILING_QUERIES = 12
+# call), the category and the region together (parsing), the calendar; then one statement writing
+# the item, its triage deadline, its two timeline entries and the outbox row (core.inserts), atomic
+# by itself. Inside a caller's transaction (the test's) it takes a savepoint, two more. Before: 24,
+# then 16 — the category and the region read one by one, the item in a savepoint of its own for
+# the tracking code's retry, the timeline entries one by one — then 12: in a transaction of its own
+# (BEGIN, COMMIT), the item, its deadline, its entries and the outbox row each written alone.
+FILING_QUERIES = 7
+FILING_QUERIES_IN_A_TRANSACTION = FILING_QUERIES + 2
 
 
 @pytest.fixture
@@ -152,11 +154,31 @@ def test_the_item_is_written_once_with_its_soonest_deadline(tree, staff):
 
 
 def test_filing_has_a_fixed_number_of_queries(tree, staff, django_assert_num_queries):
+    """Inside the test's transaction: the filing's statement in a savepoint."""
     client, body = _client(staff), _body(tree)
     client.post(LIST, body, format="json")  # warm: the session and caches as in use
-    with django_assert_num_queries(FILING_QUERIES):
+    with django_assert_num_queries(FILING_QUERIES_IN_A_TRANSACTION):
         response = client.post(LIST, body, format="json")
     assert response.status_code == 201
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("migration_data_restored")
+def test_a_filing_through_the_api_is_one_write(tree, staff, django_assert_num_queries):
+    """As in production, outside any transaction: no BEGIN, no COMMIT, one statement writing."""
+    client, body = _client(staff), _body(tree)
+    client.post(LIST, body, format="json")
+    with django_assert_num_queries(FILING_QUERIES) as queries:
+        response = client.post(LIST, body, format="json")
+    assert response.status_code == 201
+    writes = [q["sql"] for q in queries.captured_queries if not q["sql"].startswith("SELECT")]
+    assert writes == [], writes  # pghistory's context comes first: "SELECT set_config(...); WITH ..."
+    written = [q["sql"] for q in queries.captured_queries if "INSERT INTO" in q["sql"]]
+    assert len(written) == 1 and written[0].count("INSERT INTO") == 4
+    petition = Petition.objects.get(pk=response.json()["petition"]["id"])
+    assert list(petition.timeline.values_list("action", flat=True)) == ["file", "deadline_set"]
+    assert list(petition.deadlines.values_list("kind", flat=True)) == [Deadline.Kind.TRIAGE]
+    assert OutboxMessage.objects.filter(payload={"petition": petition.pk, "event": "filed"}).count() == 1
 
 
 def test_the_service_reads_the_calendar_once(tree, staff):
@@ -333,7 +355,7 @@ def test_other_integrity_errors_are_not_retried(tree, monkeypatch):
         attempts.append(petition.tracking_code)
         raise IntegrityError("some other constraint")
 
-    monkeypatch.setattr(services, "_file", failing)
+    monkeypatch.setattr(services, "_file_to_triage", failing)
     with pytest.raises(IntegrityError, match="some other constraint"):
         factories.petition(region=tree.grid_a)
     assert len(attempts) == 1 and not Petition.objects.exists()
