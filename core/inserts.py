@@ -5,12 +5,13 @@ one they are four round trips, each through the ORM's save path and each prefixe
 context; written as data-modifying ``WITH`` clauses of one statement they are one round trip, and
 that statement is atomic on its own, so outside a caller's transaction it needs no BEGIN or COMMIT.
 
-Each INSERT is compiled by the ORM (its fields, defaults and value preparation, as ``save()`` and
-``bulk_create`` do); only the ``WITH`` around them is written here.
+Each INSERT sends what ``save()`` would: every field's value through the field's own preparation
+(defaults, ``pre_save``, ``get_db_prep_save``), an expression compiled by the ORM.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 from django.db import connections, router
@@ -35,7 +36,7 @@ def insert_together(row: Model, *groups: Sequence[Model]) -> None:
     using = router.db_for_write(type(row))
     connection = connections[using]
     parts, params = [], []
-    sql, values = _insert_sql(row, [row], using)
+    sql, values = _insert_sql([row], connection)
     parts.append(f"{_NEW} AS ({sql})")
     params.extend(values)
     linked = []  # (obj, field) whose value is the new id
@@ -45,7 +46,7 @@ def insert_together(row: Model, *groups: Sequence[Model]) -> None:
                 if field.is_relation and field.is_cached(obj) and field.get_cached_value(obj) is row:
                     obj.__dict__[field.attname] = NEW_ID  # keeps the cached instance
                     linked.append((obj, field))
-        sql, values = _insert_sql(group[0], group, using)
+        sql, values = _insert_sql(group, connection)
         parts.append(f'"group_{number}" AS ({sql})')
         params.extend(values)
     # Names from the models and the clauses above; every value is a parameter.
@@ -74,14 +75,46 @@ def insert_together(row: Model, *groups: Sequence[Model]) -> None:
             obj._state.adding, obj._state.db = False, using
 
 
-def _insert_sql(first: Model, objs: Sequence[Model], using: str) -> tuple[str, tuple]:
-    """The INSERT ``save()`` would send for ``objs`` (every non-generated field but the auto id),
-    returning the ids."""
-    meta = first._meta
-    fields = [f for f in meta.local_concrete_fields if not f.generated and f is not meta.auto_field]
-    query = InsertQuery(type(first))
-    query.insert_values(fields, objs)
-    compiler = query.get_compiler(using=using)
-    compiler.returning_fields = meta.db_returning_fields
-    [(sql, params)] = compiler.as_sql()
-    return sql, params
+def _insert_sql(objs: Sequence[Model], connection) -> tuple[str, list]:
+    """The INSERT ``save()`` would send for ``objs``: every non-generated field but the auto id, each
+    value through the field's ``pre_save`` and ``get_db_prep_save`` (an expression compiled instead),
+    returning what the database fills in.
+
+    Written out here rather than compiled by ``InsertQuery``, whose general compiler took about a
+    millisecond for a filing's four INSERTs, a tenth of the filing; the tests hold the rows written
+    equal to ``save()``'s.
+    """
+    model = type(objs[0])
+    head, fields = _head(model, connection.alias)
+    compiler = None
+    rows, params = [], []
+    for obj in objs:
+        marks = []
+        for field in fields:
+            value = field.pre_save(obj, add=True)
+            if hasattr(value, "resolve_expression"):
+                if compiler is None:
+                    compiler = InsertQuery(model).get_compiler(connection=connection)
+                sql, values = compiler.compile(
+                    value.resolve_expression(compiler.query, allow_joins=False, for_save=True)
+                )
+                marks.append(sql)
+                params.extend(values)
+            else:
+                marks.append("%s")
+                params.append(field.get_db_prep_save(value, connection=connection))
+        rows.append(f"({', '.join(marks)})")
+    return f"{head} VALUES {', '.join(rows)} RETURNING {_returning(model, connection.alias)}", params
+
+
+@functools.cache
+def _head(model: type[Model], alias: str) -> tuple[str, tuple]:
+    meta, qn = model._meta, connections[alias].ops.quote_name
+    fields = tuple(f for f in meta.local_concrete_fields if not f.generated and f is not meta.auto_field)
+    return f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(f.column) for f in fields)})", fields
+
+
+@functools.cache
+def _returning(model: type[Model], alias: str) -> str:
+    qn = connections[alias].ops.quote_name
+    return ", ".join(qn(f.column) for f in model._meta.db_returning_fields)

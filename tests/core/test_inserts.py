@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.db import IntegrityError, connection, transaction
@@ -73,3 +74,37 @@ def test_the_row_alone_and_a_group_of_mixed_models(tree):
     other = _petition(tree, "ZHTEST2346")
     with pytest.raises(TypeError):
         inserts.insert_together(other, [_deadline(other), Event(petition=other, kind=Event.Kind.NOTE)])
+
+
+def _columns(model, pk, *skip: str) -> dict:
+    return {k: v for k, v in model.objects.filter(pk=pk).values().get().items() if k not in {"id", *skip}}
+
+
+def test_the_rows_written_are_those_save_writes(tree, django_user_model):
+    """Every column of rows written here equals the same rows written by ``save()``: defaults,
+    decimals, times, foreign keys, JSON and text as the fields prepare them."""
+    filer = django_user_model.objects.create(username="filer")
+    at = timezone.now()
+
+    def family(code: str) -> tuple[Petition, Deadline, Event, OutboxMessage]:
+        petition = _petition(tree, code)
+        petition.latitude, petition.longitude = Decimal("29.95"), Decimal("121.7123")
+        petition.reporter_name, petition.reporter_phone, petition.phone_last4 = "王芳", "13912345678", "5678"
+        petition.filed_by, petition.next_due_at, petition.address = filer, at, "3号楼前 'quoted' %s"
+        petition.created_at = petition.updated_at = at
+        deadline = Deadline(petition=petition, kind=Deadline.Kind.TRIAGE, due_at=at, warn_at=at - dt.timedelta(hours=2))
+        event = Event(petition=petition, kind=Event.Kind.NOTE, actor=filer, text="记录", created_at=at)
+        event.data = {"due_at": at.isoformat(), "list": [1, "二", None], "nested": {"a": True}}
+        notice = OutboxMessage(topic="petition", payload={"event": "filed", "n": [1, 2]}, created_at=at)
+        return petition, deadline, event, notice
+
+    ours = family("ZHTEST0001")
+    inserts.insert_together(ours[0], [ours[1]], [ours[2]], [ours[3]])
+    theirs = family("ZHTEST0002")
+    for obj in theirs:
+        obj.save(force_insert=True)
+    assert _columns(Petition, ours[0].pk, "tracking_code") == _columns(Petition, theirs[0].pk, "tracking_code")
+    for model, a, b in zip((Deadline, Event, OutboxMessage), ours[1:], theirs[1:], strict=True):
+        assert a.pk and b.pk and a.pk != b.pk
+        assert _columns(model, a.pk, "petition_id") == _columns(model, b.pk, "petition_id"), model
+    assert ours[1].petition_id == ours[0].pk and theirs[1].petition_id == theirs[0].pk
