@@ -208,7 +208,7 @@ class Context:
     anchor: dt.datetime
     repeat: int = 100  # sequential samples per latency series
     heavy_repeat: int = 5  # repetitions of heavy operations (sweeps, exports)
-    duration: float = 20.0  # seconds per throughput run
+    duration: float = 40.0  # seconds of load per endpoint in a throughput case
     log: Callable[[str], None] = print
     redis_db: int = 2
     compare: Context | None = None  # the district, in a city run (flatness checks)
