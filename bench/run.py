@@ -34,7 +34,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
         help="samples per latency series (default 100; a p95 of 40 samples is their second-worst)",
     )
     parser.add_argument("--heavy-repeat", type=int, default=5, help="runs of the sweep and the like (default 5)")
-    parser.add_argument("--duration", type=float, default=40.0, help="seconds of load per endpoint in a throughput case")
+    parser.add_argument("--duration", type=float, default=40.0, help="seconds of load per endpoint (intake)")
     parser.add_argument(
         "--cases", default="all", help=f"comma-separated, of: {', '.join(sorted(harness.CASES))} (default all)"
     )
