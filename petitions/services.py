@@ -111,7 +111,12 @@ def _new_event(
 
 
 def _notify(petition: Petition, event: str, **extra) -> None:
-    outbox.enqueue("petition", {"petition": petition.pk, "event": event, **extra})
+    outbox.enqueue("petition", _notice(petition.pk, event, **extra))
+
+
+def _notice(petition_id, event: str, **extra) -> dict:
+    """The outbox payload of a petition's notification (``petitions.notifications`` reads it)."""
+    return {"petition": petition_id, "event": event, **extra}
 
 
 def _locked(petition: Petition | int) -> Petition:
@@ -258,11 +263,11 @@ def _file_to_triage(petition: Petition, *, now: dt.datetime, filed_by) -> None:
     triage = deadlines.plan(Deadline.Kind.TRIAGE, now, hours=deadlines.TRIAGE_HOURS)
     petition.next_due_at = triage.due_at
     events = [_filed(petition, filed_by), deadlines.first(petition, triage, now)]
-    notice = outbox.message("petition", {"petition": inserts.NEW_ID, "event": "filed"})
+    notice = outbox.message("petition", _notice(inserts.NEW_ID, "filed"))
     savepoint = transaction.atomic() if transaction.get_connection().in_atomic_block else nullcontext()
     with savepoint, pghistory.context(action="petition_file"):
         inserts.insert_together(petition, [triage], events, [notice])
-    notice.payload = {"petition": petition.pk, "event": "filed"}
+    notice.payload = _notice(petition.pk, "filed")  # as stored, in place of the expression
     outbox.kick_after_commit()
     _wrote(petition, running=[triage], events=events)
 
