@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 import environ
+import pgtrigger
 from django.core.exceptions import ImproperlyConfigured
 
 from zhenhai import local_services
@@ -315,6 +316,11 @@ PGHISTORY_APPEND_ONLY = True
 PGHISTORY_MIDDLEWARE_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 # Wall-clock time per event, so several events in one transaction keep their order.
 PGHISTORY_CREATED_AT_FUNCTION = "clock_timestamp()"
+# One trigger call per statement, reading the changed rows from its transition tables: a set-based
+# change (the deadline sweep, a bulk action) writes its audit rows in one INSERT … SELECT and attaches
+# the context once, where a row-level trigger ran a PL/pgSQL call (with its own subtransaction)
+# per row.
+PGHISTORY_LEVEL = pgtrigger.Statement
 
 SMS_BACKEND = env.str("SMS_BACKEND", default="core.notify.ConsoleSmsBackend")
 PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")

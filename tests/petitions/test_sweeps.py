@@ -17,7 +17,7 @@ from core import outbox
 from core.models import Notification, OutboxMessage
 from grids.roles import Role
 from petitions import services, sweeps, tasks
-from petitions.models import Deadline, Event, Klass, Level, MonthlySnapshot, Petition, Status
+from petitions.models import Deadline, Event, Klass, Level, MonthlySnapshot, Petition, PetitionAudit, Status
 from petitions.reference import ensure_categories
 from tests.grids import factories as grid_factories
 from tests.petitions import factories
@@ -122,6 +122,29 @@ def test_the_sweep_is_two_statements_whatever_the_number_of_items(tree):
     assert result["warned"] == 6 and result["escalated"] == 6
     statements = [q["sql"] for q in queries.captured_queries if "petitions_deadline" in q["sql"]]
     assert len(statements) == 2, statements
+
+
+@pytest.mark.django_db
+def test_the_sweep_audits_each_escalated_item_from_one_trigger_call(tree):
+    """The audit triggers are statement-level (PGHISTORY_LEVEL): the breach statement's one trigger
+    call writes an audit row for each item it escalated, under the sweep's one context, and none for
+    the items it left alone."""
+    items = [_file(tree.grid_a, n) for n in range(5)]
+    for petition in items[:3]:
+        _due(petition)
+
+    assert sweeps.sweep()["escalated"] == 3
+
+    rows = list(PetitionAudit.objects.filter(pgh_context__metadata__action="petition_sweep"))
+    assert sorted(r.pgh_obj_id for r in rows) == sorted(p.pk for p in items[:3])
+    assert {(r.pgh_label, r.level, r.escalation_count) for r in rows} == {("update", Level.STREET, 1)}
+    assert len({r.pgh_context_id for r in rows}) == 1
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tgname, tgtype & 1 = 1 FROM pg_trigger"  # bit 0 of tgtype: FOR EACH ROW
+            " WHERE tgrelid = 'petitions_petition'::regclass AND tgname ~ '^pgtrigger_(update|delete)_'"
+        )
+        assert sorted(row_level for _, row_level in cursor.fetchall()) == [False, False]
 
 
 # --- Breaches and escalation ----------------------------------------------------------------------
