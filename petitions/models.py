@@ -319,8 +319,12 @@ class Deadline(models.Model):
         verbose_name = _("deadline")
         verbose_name_plural = _("deadlines")
         indexes = [
+            # The breach sweep's deadlines, with their petition: an index-only read of the few not yet
+            # breached. Keyed on ``due_at`` alone, it cost as much to the planner as ``deadline_running``,
+            # which it took, reading every breached deadline still running from the heap (46 against
+            # 3.5 ms on the district).
             models.Index(
-                fields=["due_at"],
+                fields=["due_at", "petition"],
                 name="deadline_to_breach",
                 condition=Q(met_at__isnull=True, paused_at__isnull=True, breached_at__isnull=True),
             ),
