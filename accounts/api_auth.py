@@ -6,28 +6,26 @@ data exactly as they scope that role's pages. A bad, revoked or expired token, o
 assignment is gone, answers 401 with a ``WWW-Authenticate`` challenge. ``ScopedTokenPermission``
 checks the token's scopes per call; signed-in browser sessions are not limited by scopes.
 
-Throttles count in the shared Redis cache: anonymous callers per address, sessions per user,
-tokens per token (so one client's burst never blocks another). Each reads its ``API_THROTTLE_*``
-setting when it runs. If Redis is down the request goes through: authentication and scoping, not
-the throttle, keep data safe, and a request never fails because of the cache.
+Throttles count in the rate-limit cache (``core.ratelimit``: Redis, or per process while Redis is
+down, so a limit never switches off): anonymous callers per address, sessions per user, tokens per
+token (so one client's burst never blocks another). Each reads its ``API_THROTTLE_*`` setting when
+it runs.
 
 Django models are imported lazily: DRF imports this module while ``rest_framework.views`` loads.
 """
 
 from __future__ import annotations
 
-import logging
-
 from django.conf import settings
+from django.core.cache import caches
 from django.utils.translation import gettext_lazy as _
-from redis.exceptions import RedisError
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import SAFE_METHODS, BasePermission
-from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
-logger = logging.getLogger(__name__)
+from core.ratelimit import client_ip
+from grids.permissions import act_as
 
 KEYWORDS = (b"bearer", b"token")
 REALM = "api"
@@ -59,7 +57,7 @@ class TokenAuthentication(BaseAuthentication):
             raise AuthenticationFailed(BAD_TOKEN)
         user = token.user
         # The token acts with its own role assignment only, never the user's other roles.
-        user._role_assignments_cache = [token.assignment]
+        act_as(user, [token.assignment])
         return user, token
 
     def authenticate_header(self, request) -> str:
@@ -107,30 +105,31 @@ class ScopedTokenPermission(BasePermission):
 
 class PortalThrottle(SimpleRateThrottle):
     """The portal's throttles: the rate comes from the setting named by ``setting`` (read on every
-    request), the client is the peer address unless a proxy count is configured, and a cache outage
-    lets the request through."""
+    request), the client is ``core.ratelimit.client_ip`` (the peer unless trusted proxies are
+    configured), and the count lives in the rate-limit cache."""
 
     setting: str = ""
+
+    @property
+    def cache(self):
+        return caches["ratelimit"]
+
+    @property
+    def cache_format(self) -> str:
+        # Beside django-ratelimit's counts, under the same prefix.
+        return settings.RATELIMIT_CACHE_PREFIX + "throttle:%(scope)s:%(ident)s"
 
     def get_rate(self) -> str:
         return getattr(settings, self.setting)
 
     def client_address(self, request) -> str:
-        # DRF trusts X-Forwarded-For unless NUM_PROXIES is set; a client could then pick its own
-        # identity and never be limited. Without a configured proxy count, the peer address counts.
-        if api_settings.NUM_PROXIES is not None:
-            return self.get_ident(request)
-        return request.META.get("REMOTE_ADDR", "")
+        return client_ip(request)
 
     def allow_request(self, request, view) -> bool:
         # DRF reads the rate once, at construction; tests and operators may change the setting.
         self.rate = self.get_rate()
         self.num_requests, self.duration = self.parse_rate(self.rate)
-        try:
-            return super().allow_request(request, view)
-        except (RedisError, OSError):
-            logger.warning("API throttle %s skipped: the cache is unavailable", self.scope, exc_info=True)
-            return True
+        return super().allow_request(request, view)
 
 
 class AnonThrottle(PortalThrottle):

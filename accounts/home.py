@@ -1,24 +1,15 @@
-"""What each role's home page offers: the first things that role does, as links."""
+"""What each role's home page offers: the first things that role does, as links.
+
+Each app registers what it offers (``register``, from its ``AppConfig.ready``), so accounts knows
+no app above it: the dependencies point one way (docs/architecture.md).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from django.urls import reverse
-from django.utils.translation import gettext_lazy as _
-
-from grids.permissions import may
 from grids.roles import Role
-
-QUEUE_ROLES = (
-    Role.HANDLER,
-    Role.GRID_LEADER,
-    Role.COMMUNITY_STAFF,
-    Role.STREET_STAFF,
-    Role.DISTRICT_STAFF,
-    Role.EVALUATOR,
-    Role.ADMIN,
-)
 
 
 @dataclass(frozen=True)
@@ -28,23 +19,16 @@ class HomeAction:
     primary: bool = False
 
 
-def role_actions(user, role: Role) -> list[HomeAction]:
-    from petitions import permissions as petition_permissions
+Provider = Callable[[object, Role], Iterable[HomeAction]]
+_providers: list[Provider] = []
 
-    if role == Role.RESIDENT:
-        return [
-            HomeAction(_("Report a problem"), reverse("petitions:public_report"), primary=True),
-            HomeAction(_("My petitions"), reverse("petitions:mine")),
-            HomeAction(_("Check the status of a petition"), reverse("petitions:public_status")),
-        ]
-    actions: list[HomeAction] = []
-    if role in (Role.GRID_LEADER, Role.COMMUNITY_STAFF, Role.STREET_STAFF) and may(user, petition_permissions.FILE):
-        actions.append(HomeAction(_("File a petition"), reverse("petitions:intake"), primary=role == Role.GRID_LEADER))
-    if role in QUEUE_ROLES:
-        label = _("Items of my unit") if role == Role.HANDLER else _("Petition queue")
-        actions.append(HomeAction(label, reverse("petitions:queue"), primary=role != Role.GRID_LEADER))
-    if role in (Role.COMMUNITY_STAFF, Role.STREET_STAFF, Role.DISTRICT_STAFF, Role.ADMIN) and may(
-        user, petition_permissions.BOARD
-    ):
-        actions.append(HomeAction(_("Monthly zero-backlog board"), reverse("petitions:board")))
-    return actions
+
+def register(provider: Provider) -> None:
+    """Add ``provider(user, role) -> actions`` to every role home page (once per provider)."""
+    if provider not in _providers:
+        _providers.append(provider)
+
+
+def role_actions(user, role: Role) -> list[HomeAction]:
+    """What the apps offer ``user`` on the home page of ``role``, in the order they registered."""
+    return [action for provider in _providers for action in provider(user, role)]

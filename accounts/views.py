@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import qrcode
 import qrcode.image.svg
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
@@ -22,6 +23,7 @@ from accounts.home import HomeAction, role_actions
 from accounts.models import ApiToken
 from accounts.services import totp_verify
 from accounts.twofactor import pending_device
+from core import ratelimit
 from core.errors import DomainError
 from grids import selectors as grid_selectors
 from grids.permissions import assignments, roles_of
@@ -35,13 +37,25 @@ def _next_url(request: HttpRequest) -> str:
     return reverse("accounts:home")
 
 
+_SIGN_IN_GROUP = "sign-in-address"
+
+
 def _login(request: HttpRequest, form_class, template: str) -> HttpResponse:
+    """Sign in. django-axes locks a name tried too often from one address; failures from one
+    address over every name (password spraying) are limited here as well."""
     if request.user.is_authenticated and request.method == "GET":
         return redirect("accounts:home")
+    if request.method == "POST":
+        address = ratelimit.client_ip(request)
+        if ratelimit.exhausted(_SIGN_IN_GROUP, address, settings.RATE_SIGN_IN_ADDRESS):
+            minutes = max(1, ratelimit.window_seconds(settings.RATE_SIGN_IN_ADDRESS) // 60)
+            return render(request, "accounts/lockout.html", {"minutes": minutes, "by_address": True}, status=429)
     form = form_class(request, data=request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        auth_login(request, form.user)
-        return redirect(_next_url(request))
+    if request.method == "POST":
+        if form.is_valid():
+            auth_login(request, form.user)
+            return redirect(_next_url(request))
+        ratelimit.hit(_SIGN_IN_GROUP, address, settings.RATE_SIGN_IN_ADDRESS)
     return render(request, template, {"form": form, "next": request.GET.get("next", "")})
 
 
@@ -61,9 +75,8 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 
 
 def lockout(request: HttpRequest, response=None, credentials=None) -> HttpResponse:
-    """django-axes calls this after too many failed sign-ins from one name and address."""
-    from django.conf import settings
-
+    """After too many failed sign-ins: django-axes calls this for one name and address, ``_login``
+    for one address over every name."""
     minutes = int(settings.AXES_COOLOFF_TIME * 60)
     return render(request, "accounts/lockout.html", {"minutes": minutes}, status=429)
 

@@ -9,7 +9,6 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.plumbing import ResolvedComponent
 from rest_framework.exceptions import Throttled
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -18,6 +17,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from core.errors import DomainError
 
 TOO_LARGE = _("The request body is too large: at most %(limit)s bytes.")
+
 THROTTLED = _("Too many requests. Try again in %(seconds)s s.")
 TOKEN_SCOPE = _("Token scope: %(scope)s.")
 
@@ -69,8 +69,8 @@ _ERRORS = {
 
 
 class PortalAutoSchema(AutoSchema):
-    """drf-spectacular's schema plus what every endpoint shares: the error answers of
-    ``exception_handler`` and, where a permission knows it, the scope a token needs."""
+    """drf-spectacular's schema plus, where a permission knows it, the scope a token needs; public
+    operations are marked ``x-public`` for ``add_error_responses``."""
 
     def _is_public(self) -> bool:
         return any(isinstance(p, AllowAny) for p in self.view.get_permissions())
@@ -90,49 +90,55 @@ class PortalAutoSchema(AutoSchema):
 
     def get_extensions(self) -> dict:
         extensions = dict(super().get_extensions() or {})
-        scope = self.token_scope()
-        if scope and not self._is_public():
+        if self._is_public():
+            extensions["x-public"] = True
+        elif scope := self.token_scope():
             extensions["x-token-scope"] = scope
         return extensions
 
-    def _error_codes(self) -> list[str]:
-        has_body = self.method in ("POST", "PUT", "PATCH")
-        has_query = any(p.get("in") == "query" for p in self._get_parameters())
-        codes = ["429"]
-        if has_body or has_query:
-            codes.append("400")
-        if not self._is_public():
-            codes += ["401", "403"]
-        if "{" in self.path:
-            codes.append("404")
-        if has_body:
-            codes += ["413", "415"]
-        return sorted(codes)
 
-    def _get_response_bodies(self, direction="response") -> dict:
-        responses = super()._get_response_bodies(direction)
-        # A view may name an error answer itself (e.g. a public 404) to give its own description.
-        declared = {code for code, response in responses.items() if code in _ERRORS and not response.get("content")}
-        for code in sorted(set(self._error_codes()) | declared):
-            if responses.get(code, {}).get("content"):
-                continue
-            description, name = _ERRORS[code]
-            description = responses.get(code, {}).get("description") or description
-            component = ResolvedComponent(
-                name=name,
-                type=ResolvedComponent.SCHEMA,
-                object=f"core.api.{name}",
-                schema=_VALIDATION_ERROR if name == "ValidationError" else _ERROR,
-            )
-            self.registry.register_on_missing(component)
-            response = {"description": str(description), "content": {"application/json": {"schema": component.ref}}}
-            if code == "429":
-                response["headers"] = {
-                    "Retry-After": {"schema": {"type": "integer"}, "description": str(_("Seconds to wait."))}
+def _error_codes(path: str, method: str, operation: dict) -> list[str]:
+    """The error answers ``exception_handler`` may give to ``operation``."""
+    has_body = method.upper() in ("POST", "PUT", "PATCH")
+    has_query = any(p.get("in") == "query" for p in operation.get("parameters", []))
+    codes = ["429"]
+    if has_body or has_query:
+        codes.append("400")
+    if not operation.get("x-public"):
+        codes += ["401", "403"]
+    if "{" in path:
+        codes.append("404")
+    if has_body:
+        codes += ["413", "415"]
+    return codes
+
+
+def add_error_responses(result: dict, generator, request, public) -> dict:
+    """A drf-spectacular postprocessing hook (``SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"]``): every
+    operation documents the error answers of ``exception_handler``; an answer a view names itself
+    without a body (a public 404, say) keeps its own description."""
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    for path, operations in result.get("paths", {}).items():
+        for method, operation in operations.items():
+            responses = operation.setdefault("responses", {})
+            declared = {code for code, response in responses.items() if code in _ERRORS and not response.get("content")}
+            for code in sorted(set(_error_codes(path, method, operation)) | declared):
+                if responses.get(code, {}).get("content"):
+                    continue
+                description, name = _ERRORS[code]
+                schemas.setdefault(name, _VALIDATION_ERROR if name == "ValidationError" else _ERROR)
+                response = {
+                    "description": str(responses.get(code, {}).get("description") or description),
+                    "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{name}"}}},
                 }
-            if code == "401":
-                response["headers"] = {
-                    "WWW-Authenticate": {"schema": {"type": "string"}, "description": 'Bearer realm="api"'}
-                }
-            responses[code] = response
-        return responses
+                if code == "429":
+                    response["headers"] = {
+                        "Retry-After": {"schema": {"type": "integer"}, "description": str(_("Seconds to wait."))}
+                    }
+                if code == "401":
+                    response["headers"] = {
+                        "WWW-Authenticate": {"schema": {"type": "string"}, "description": 'Bearer realm="api"'}
+                    }
+                responses[code] = response
+            operation["responses"] = dict(sorted(responses.items()))
+    return result

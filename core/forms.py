@@ -6,19 +6,22 @@ from django import forms
 
 
 class PortalFormMixin:
-    """Adds Bootstrap classes; marks invalid fields and ties each to its error message."""
+    """Adds Bootstrap classes (small ones when ``compact``); marks invalid fields and ties each to
+    its error message."""
+
+    compact = False
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        size = " form-select-sm" if self.compact else ""
         for field in self.fields.values():
             widget = field.widget
-            base = (
-                "form-check-input"
-                if isinstance(widget, forms.CheckboxInput)
-                else "form-select"
-                if isinstance(widget, forms.Select)
-                else "form-control"
-            )
+            if isinstance(widget, forms.CheckboxInput):
+                base = "form-check-input"
+            elif isinstance(widget, forms.Select):
+                base = "form-select" + size
+            else:
+                base = "form-control" + (" form-control-sm" if self.compact else "")
             widget.attrs["class"] = f"{widget.attrs.get('class', '')} {base}".strip()
 
     def full_clean(self):

@@ -17,8 +17,6 @@ from collections.abc import Callable
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Value
-from django.db.models.functions import JSONObject
 from django.utils import timezone
 
 from core.models import OutboxMessage
@@ -39,16 +37,6 @@ def enqueue(topic: str, payload: dict) -> OutboxMessage:
     message = OutboxMessage.objects.create(topic=topic, payload=payload)
     kick_after_commit()
     return message
-
-
-def message(topic: str, payload: dict) -> OutboxMessage:
-    """A row not saved yet, for a caller writing it with others in one statement (``core.inserts``);
-    a value of ``payload`` may be an expression (``inserts.NEW_ID``). Once it is written the caller
-    calls ``kick_after_commit()``, as ``enqueue`` does."""
-    if any(hasattr(value, "resolve_expression") for value in payload.values()):
-        values = {key: v if hasattr(v, "resolve_expression") else Value(v) for key, v in payload.items()}
-        payload = JSONObject(**values)
-    return OutboxMessage(topic=topic, payload=payload)
 
 
 def kick_after_commit() -> None:

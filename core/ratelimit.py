@@ -1,42 +1,107 @@
-"""Fixed-window rate limits in the shared Redis cache, for public forms and machine clients.
+"""Rate limits: one cache alias (``ratelimit``) for the two libraries that count.
 
-Each key counts attempts in a window that starts at its first attempt. If the cache is unreachable
-the request goes through: a public page and a machine client must still be served.
+- django-ratelimit limits the pages and forms (the public status check, the public report form,
+  sign-in per address, Open311 POSTs) and the SMS sent to numbers nobody verified;
+- DRF's throttles limit the REST API (``accounts.api_auth``), DRF's own way with ``Retry-After``.
+
+Both count in ``caches["ratelimit"]``, a ``FailoverCache``: the shared Redis cache while it answers,
+and a per-process count while it does not. A limit therefore never switches off when Redis is down
+(an attacker gets at most one allowance per web process instead of one in all), and a request never
+fails because of the cache. ``RATELIMIT_FAIL_OPEN`` stays False: should the count fail anyway, the
+request is refused.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
-from collections.abc import Iterable
 
-from core.cache import redis_client, redis_key
+from django.conf import settings
+from django.core.cache import caches
+from django.core.cache.backends.base import DEFAULT_TIMEOUT, BaseCache
+from django_ratelimit.core import get_usage
 
 logger = logging.getLogger(__name__)
 
+# Anonymous submissions that may carry uploads (the public report form), and request bodies refused as
+# too large (``core.middleware.RequestSizeLimitMiddleware``), count together per client address.
+UPLOADS = "uploads"
 
-def client_address(request) -> str:
-    """The peer address a limit counts against (no proxy header: a client could pick its own)."""
+
+class FailoverCache(BaseCache):
+    """A cache that uses ``OPTIONS["primary"]`` and, for any call the primary fails, the cache
+    ``OPTIONS["fallback"]`` (the two are other aliases of ``CACHES``). Only what the rate limiters
+    call is offered: add, get, set, incr, delete."""
+
+    def __init__(self, location, params):
+        options = params.get("OPTIONS", {})
+        super().__init__({k: v for k, v in params.items() if k != "OPTIONS"})
+        self._primary, self._fallback = options["primary"], options["fallback"]
+
+    def _call(self, method: str, *args, **kwargs):
+        try:
+            return getattr(caches[self._primary], method)(*args, **kwargs)
+        except ValueError:  # incr of a missing key: an answer, not a failure
+            raise
+        except Exception:  # Redis down or timing out
+            logger.warning("rate limit counted in this process: the shared cache is unreachable", exc_info=True)
+            return getattr(caches[self._fallback], method)(*args, **kwargs)
+
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call("add", key, value, timeout, version)
+
+    def get(self, key, default=None, version=None):
+        return self._call("get", key, default, version)
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call("set", key, value, timeout, version)
+
+    def incr(self, key, delta=1, version=None):
+        return self._call("incr", key, delta, version)
+
+    def delete(self, key, version=None):
+        return self._call("delete", key, version)
+
+
+def client_ip(request) -> str:
+    """The client's address: the peer, or with ``NUM_PROXIES`` trusted proxies in front, the address
+    the nearest of them saw (as DRF's throttles read it), so a client cannot pick its own."""
+    proxies = settings.NUM_PROXIES
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if proxies and forwarded:
+        addresses = [a.strip() for a in forwarded.split(",") if a.strip()]
+        if addresses:
+            return addresses[-min(proxies, len(addresses))]
     return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 
-def over_limit(keys: Iterable[str], *, limit: int, window: int) -> bool:
-    """Count one attempt under each key; True when any key holds more than ``limit`` attempts.
+def digest(value: str) -> str:
+    """A short stand-in for a value that must not be stored in the cache as it is (a phone number)."""
+    return hashlib.sha256(value.encode()).hexdigest()[:32]
 
-    One round trip for all the keys: a MULTI/EXEC transaction of ``SET key 0 EX window NX`` (the
-    window starts at the first attempt) and ``INCR key`` per key, on the cache's own Redis client
-    and key names (``core.cache``), so ``cache.get(key)`` reads the count.
-    """
-    try:
-        names = [redis_key(key) for key in keys]
-        if not names:
-            return False
-        # One round trip instead of three commands per key through ``cache.add``/``cache.incr``.
-        pipe = redis_client(write=True).pipeline(transaction=True)
-        for name in names:
-            pipe.set(name, 0, ex=window, nx=True)
-            pipe.incr(name)
-        counts = pipe.execute()[1::2]
-    except Exception:  # Redis down
-        logger.warning("rate limit not applied: the cache is unreachable", exc_info=True)
-        return False
-    return any(count > limit for count in counts)
+
+def _usage(group: str, value: str, rate: str, *, increment: bool) -> dict | None:
+    # A key function instead of a request attribute: the value is worked out by the caller.
+    return get_usage(None, group=group, key=lambda _group, _request: value, rate=rate, increment=increment)
+
+
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def window_seconds(rate: str) -> int:
+    """How long one window of ``rate`` lasts, in seconds: "20/15m" → 900 (django-ratelimit's form)."""
+    period = rate.split("/", 1)[1]
+    number, unit = period[:-1], period[-1]
+    return int(number or 1) * _UNITS[unit]
+
+
+def hit(group: str, value: str, rate: str) -> bool:
+    """Count one attempt of ``value`` in ``group``; True when it is over ``rate`` ("10/10m")."""
+    usage = _usage(group, value, rate, increment=True)
+    return usage is not None and usage["should_limit"]
+
+
+def exhausted(group: str, value: str, rate: str) -> bool:
+    """Whether ``value`` has already used up ``rate`` in ``group``, counting nothing."""
+    usage = _usage(group, value, rate, increment=False)
+    return usage is not None and usage["count"] >= usage["limit"]

@@ -135,7 +135,7 @@ def parse_params(*, user, kind: str, data: dict[str, list[str]]) -> Params:
             params.errors = [str(e) for errors in form.errors.values() for e in errors]
     elif kind == Kind.PETITIONS:
         scoped = petition_selectors.petition_queryset(user=user, action=permissions.RUN)
-        filterset = PetitionFilter(_as_querydict(data), queryset=scoped)
+        filterset = PetitionFilter(_as_querydict(data), queryset=scoped, user=user)
         params.filterset = filterset
         params.data = {key: values for key, values in data.items() if key in filterset.filters}
         if not filterset.is_valid():

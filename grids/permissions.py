@@ -29,15 +29,31 @@ def register_action(action: str, roles: Iterable[str]) -> None:
     ACTION_ROLES[action] = frozenset(roles)
 
 
+# The attribute of a user object that keeps its assignments for the request.
+_KEPT = "cached_role_assignments"
+
+
 def assignments(user) -> list[RoleAssignment]:
     """The user's role assignments, fetched once per request and kept on the user object."""
     if not getattr(user, "is_authenticated", False):
         return []
-    cached = getattr(user, "_role_assignments_cache", None)
+    cached = getattr(user, _KEPT, None)
     if cached is None:
         cached = list(RoleAssignment.objects.filter(user=user).select_related("region", "unit").order_by("id"))
-        user._role_assignments_cache = cached
+        setattr(user, _KEPT, cached)
     return cached
+
+
+def act_as(user, only: list[RoleAssignment]) -> None:
+    """Let ``user`` act with ``only`` these assignments for the rest of the request (an API token
+    acts with the one it was issued under)."""
+    setattr(user, _KEPT, list(only))
+
+
+def forget_assignments(user) -> None:
+    """The user's assignments changed: read them again on the next check."""
+    if hasattr(user, _KEPT):
+        delattr(user, _KEPT)
 
 
 def roles_of(user) -> list[str]:

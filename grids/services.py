@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from core.errors import DomainError
 from grids.models import HandlingUnit, Region, RoleAssignment
+from grids.permissions import forget_assignments
 from grids.roles import Role
 
 
@@ -70,7 +71,7 @@ def role_assign(*, user, role: str, region: Region, unit: HandlingUnit | None = 
             assignment = RoleAssignment.objects.create(user=user, role=role, region=region, unit=unit)
     except IntegrityError:
         assignment = RoleAssignment.objects.get(user=user, role=role, region=region, unit=unit)
-    user.__dict__.pop("_role_assignments_cache", None)
+    forget_assignments(user)
     return assignment
 
 

@@ -1,22 +1,17 @@
-"""Rate limits of POST requests, per api_key and per client address (``core.ratelimit``).
-
-If the cache is unreachable the request goes through: the api_key, not the limit, is what keeps
-strangers out.
-"""
+"""Rate limits of POST requests, per api_key and per client address (``core.ratelimit``)."""
 
 from __future__ import annotations
+
+from django.conf import settings
 
 from core import ratelimit
 
 
-def key_for_token(token_id: int) -> str:
-    return f"open311:post:key:{token_id}"
+def address_over_limit(request) -> bool:
+    """Count one POST from the client's address; True once its window holds more than allowed."""
+    return ratelimit.hit("open311-post-address", ratelimit.client_ip(request), settings.OPEN311_POST_LIMIT_PER_ADDRESS)
 
 
-def key_for_address(address: str) -> str:
-    return f"open311:post:ip:{address or 'unknown'}"
-
-
-def over_limit(key: str, *, limit: int, window: int) -> bool:
-    """Count one attempt under ``key``; True once the window holds more than ``limit``."""
-    return ratelimit.over_limit([key], limit=limit, window=window)
+def key_over_limit(token_id: int) -> bool:
+    """Count one POST with this api_key; True once its window holds more than allowed."""
+    return ratelimit.hit("open311-post-key", str(token_id), settings.OPEN311_POST_LIMIT_PER_KEY)

@@ -24,7 +24,6 @@ from django.views.decorators.http import require_safe
 
 from accounts.models import Scope
 from accounts.tokens import authenticate_key
-from core import ratelimit
 from core.errors import DomainError
 from open311 import selectors, serializers, services, throttle
 from open311.formats import Open311Error, error_response, format_of
@@ -219,12 +218,10 @@ def _filed_by(petition, viewer) -> bool:
 
 def _create(request: HttpRequest, params: QueryDict, *, fmt: str) -> HttpResponse:
     """POST requests: api_key, limits, service_code, the fields, then the intake service."""
-    limit, window = settings.OPEN311_POST_LIMIT_PER_ADDRESS
-    if throttle.over_limit(throttle.key_for_address(ratelimit.client_address(request)), limit=limit, window=window):
+    if throttle.address_over_limit(request):
         raise Open311Error(429, _("Too many requests from this address; try again later."))
     api_token = _api_token(params, required=True)
-    limit, window = settings.OPEN311_POST_LIMIT_PER_KEY
-    if throttle.over_limit(throttle.key_for_token(api_token.pk), limit=limit, window=window):
+    if throttle.key_over_limit(api_token.pk):
         raise Open311Error(429, _("Too many requests with this api_key; try again later."))
     code = (params.get("service_code") or "").strip()
     if not code:

@@ -35,6 +35,7 @@ from rest_framework.views import APIView
 from accounts.api_auth import PortalThrottle
 from grids.permissions import has_role, may, region_paths
 from grids.roles import Role
+from grids.selectors import unit_list
 from petitions import permissions, selectors, services
 from petitions import serializers as s
 from petitions.filters import PetitionFilter
@@ -67,8 +68,10 @@ def _sees_internal(user, petition: Petition) -> bool:
     )
 
 
-def _detail(request: Request, petition: Petition) -> dict:
-    timeline = selectors.petition_timeline(petition, public_only=not _sees_internal(request.user, petition))
+def _detail(request: Request, petition: Petition, *, public_only: bool | None = None) -> dict:
+    if public_only is None:
+        public_only = not _sees_internal(request.user, petition)
+    timeline = selectors.petition_timeline(petition, public_only=public_only)
     return s.PetitionDetailOut(petition, context={"request": request, "timeline": timeline}).data
 
 
@@ -142,7 +145,7 @@ class PetitionListView(APIView):
     )
     def get(self, request: Request) -> Response:
         params = _parse_query(request)
-        page, filterset = selectors.petition_list_rows(
+        page, filterset = selectors.petition_list(
             user=request.user, filters=request.query_params, cursor=params.get("cursor"), size=params["page_size"]
         )
         if not filterset.is_valid():
@@ -179,18 +182,9 @@ class PetitionListView(APIView):
             body = {"tracking_code": petition.tracking_code, "evaluation_token": token}
         else:
             raise PermissionDenied(_("You may not file items."))
-        body["petition"] = _filed_detail(request, petition)
+        # The filer's answer shows the public timeline (a resident has no scope to see more).
+        body["petition"] = _detail(request, selectors.petition_written(petition.pk), public_only=True)
         return Response(body, status=status.HTTP_201_CREATED)
-
-
-def _filed_detail(request: Request, petition: Petition) -> dict:
-    """The detail of an item just filed, from what the filing wrote instead of reading it back: its
-    running deadlines (as the list selector's ``running_deadlines``), its public timeline entries,
-    and no co-handling units or evaluations yet."""
-    petition.running_deadlines = petition.new_deadlines
-    timeline = [event for event in petition.new_events if event.public]
-    context = {"request": request, "timeline": timeline, "co_units": [], "evaluations": []}
-    return s.PetitionDetailOut(petition, context=context).data
 
 
 def _parse_query(request: Request) -> dict:
@@ -305,11 +299,17 @@ class PetitionActionView(APIView):
     spec: Action | None = None
 
     def post(self, request: Request, pk: int) -> Response:
-        petition = _get_in_scope(request.user, pk)
-        _require(request.user, petition, self.spec.permission)
-        data = _parse(self.spec.serializer, request, petitions=selectors.petition_queryset(user=request.user))
-        result = self.spec.perform(request.user, petition, data)
-        petition.refresh_from_db()
+        user = request.user
+        petition = _get_in_scope(user, pk)
+        _require(user, petition, self.spec.permission)
+        data = _parse(
+            self.spec.serializer,
+            request,
+            petitions=selectors.petition_queryset(user=user, action=permissions.TRIAGE),
+            units=unit_list(user=user),
+        )
+        result = self.spec.perform(user, petition, data)
+        petition = selectors.petition_written(petition.pk)
         body = {"petition": s.PetitionSummaryOut(petition, context={"request": request}).data}
         if isinstance(result, Evaluation):
             body["evaluation"] = s.EvaluationOut(result).data
@@ -341,8 +341,7 @@ def action_view(spec: Action):
 
 
 class EvaluationThrottle(PortalThrottle):
-    """Per client address. If Redis is down the request goes through: the signed token, not the
-    throttle, is what keeps strangers out."""
+    """Per client address."""
 
     scope = "petition_evaluation"
     setting = "PETITION_EVALUATION_RATE"

@@ -7,8 +7,11 @@ class PetitionsConfig(AppConfig):
     verbose_name = _("Petitions")
 
     def ready(self) -> None:
+        from accounts import home
         from core import outbox
-        from petitions import forms, notifications, permissions, sweeps  # noqa: F401  (actions; the forms' signals)
+        from petitions import notifications, permissions, sweeps  # noqa: F401  (registers the actions)
+        from petitions.home import home_actions
 
+        home.register(home_actions)
         outbox.register("petition", notifications.deliver)
         outbox.register(sweeps.MONTHLY_TOPIC, sweeps.deliver_monthly_notice)

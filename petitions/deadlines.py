@@ -63,33 +63,47 @@ def plan(kind: str, at: dt.datetime, *, hours=0, days=0, warn_fraction=WARN_FRAC
 def start(petition: Petition, kind: str, at: dt.datetime, *, hours=0, days=0, warn_fraction=WARN_FRACTION) -> Deadline:
     """Start (or restart) the running deadline of ``kind``."""
     stop(petition, [kind], at)
-    deadline = plan(kind, at, hours=hours, days=days, warn_fraction=warn_fraction)
+    return begin(petition, plan(kind, at, hours=hours, days=days, warn_fraction=warn_fraction), at)
+
+
+def begin(petition: Petition, deadline: Deadline, at: dt.datetime) -> Deadline:
+    """Save a planned ``deadline`` of ``petition`` (nothing of its kind may be running) and record it
+    in the timeline."""
     deadline.petition = petition
     deadline.save(force_insert=True)
     _record(petition, deadline, at, action="deadline_set")
-    if kind == Deadline.Kind.RESOLVE:
+    if deadline.kind == Deadline.Kind.RESOLVE:
         petition.resolve_by = deadline.due_at
     return deadline
 
 
-def first(petition: Petition, deadline: Deadline, at: dt.datetime) -> Event:
-    """Tie ``deadline`` (from ``plan``) to a new item, which has nothing running to stop, and return
-    its timeline entry. Neither is saved: the filing writes them with the item."""
-    deadline.petition = petition
-    return _entry(petition, deadline, at, action="deadline_set")
+# Which limit of a policy each kind of deadline takes, and in which unit.
+POLICY_LIMITS = {
+    Deadline.Kind.ACCEPT: ("accept_hours", "hours"),
+    Deadline.Kind.UPDATE: ("update_days", "days"),
+    Deadline.Kind.MEETING: ("meeting_days", "days"),
+    Deadline.Kind.RESOLVE: ("resolve_days", "days"),
+}
+
+
+def start_by_policy(petition: Petition, kind: str, at: dt.datetime, policy: DeadlinePolicy | None = None):
+    """(Re)start the deadline of ``kind`` with the limit and warning share of the item's policy (its
+    class, or "general" before triage, and its category). Returns it, or None when the policy sets no
+    such limit."""
+    policy = policy or policy_for(petition.klass or Klass.GENERAL, petition.category_id)
+    limit, unit = POLICY_LIMITS[kind]
+    amount = getattr(policy, limit)
+    if not amount:
+        return None
+    return start(petition, kind, at, **{unit: amount}, warn_fraction=policy.warn_fraction)
 
 
 def _record(petition: Petition, deadline: Deadline, at: dt.datetime, *, action: str) -> None:
-    _entry(petition, deadline, at, action=action).save(force_insert=True)
-
-
-def _entry(petition: Petition, deadline: Deadline, at: dt.datetime, *, action: str) -> Event:
-    """A timeline entry for a deadline set or moved (internal: staff see it on the detail page),
-    not saved yet.
+    """A timeline entry for a deadline set or moved (internal: staff see it on the detail page).
 
     The wording is rendered from ``data`` in the reader's language, so no text is stored.
     """
-    return Event(
+    Event.objects.create(
         petition=petition,
         kind=Event.Kind.DEADLINE,
         action=action,

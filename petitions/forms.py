@@ -6,27 +6,14 @@ to the field it is about.
 
 from __future__ import annotations
 
-import logging
-import uuid
-from collections.abc import Callable, Hashable
-from typing import TypeVar
-
 from django import forms
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import QuerySet
-from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 
-from core.cache import kept_redis_client, redis_key
 from core.forms import PortalFormMixin
-from grids.models import HandlingUnit, Region
 from petitions import reply_templates
-from petitions.models import Category, Evaluation, Klass, Petition
-
-logger = logging.getLogger(__name__)
-T = TypeVar("T")
+from petitions.models import Evaluation, Klass, Petition
 
 
 def _textarea(rows: int = 3) -> forms.Textarea:
@@ -249,84 +236,3 @@ class BulkForm(PortalFormMixin, forms.Form):
         elif cleaned.get("operation") == self.REPLY and not (cleaned.get("reply") or "").strip():
             self.add_error("reply", _("Write the reply to the residents."))
         return cleaned
-
-
-# --- The queue forms' choice lists, kept per process -------------------------------------------------
-#
-# Categories, regions and handling units change rarely, yet the queue listed them with three queries
-# and drew its filter and bulk forms again on every request (docs/performance.md). Each process now
-# keeps what it built (petitions.views.queue) under a token held in the shared cache: saving or
-# deleting a Category, Region or HandlingUnit, or changing a unit's regions, replaces the token — at
-# once, and again when the transaction commits, so a list built from the data before the commit is
-# not kept — and every process builds its lists again on its next request. The token also expires
-# after CHOICES_TOKEN_TTL seconds, which bounds how long writes that send no signals (bulk loads, raw
-# SQL) stay unseen. Invalidating a cache is not business logic (STYLE.md), hence the signals.
-
-CHOICES_TOKEN_KEY = "petitions:queue-choices-token"
-CHOICES_TOKEN_TTL = 600
-_KEPT_MAX = 500  # entries per process (one per scope and language, and per distinct filter query)
-_kept: dict[object, dict[Hashable, object]] = {}  # token → key → value
-
-
-def _read_token() -> object:
-    # Through the cache's own client, kept: the cache API builds a new client for every call, which
-    # costs more than the round trip. The value is left as Redis holds it: a token is only compared.
-    return kept_redis_client().get(redis_key(CHOICES_TOKEN_KEY))
-
-
-def choices_token() -> object:
-    """The current token; None when the cache cannot be reached (then nothing is kept)."""
-    try:
-        token = _read_token()
-        if token is None:
-            cache.add(CHOICES_TOKEN_KEY, uuid.uuid4().hex, timeout=CHOICES_TOKEN_TTL)
-            token = _read_token()
-    except Exception:  # Redis down: build everything as if nothing were kept
-        logger.warning("queue choices not kept: the cache is unreachable", exc_info=True)
-        _kept.clear()
-        return None
-    return token
-
-
-def kept(token: object, key: Hashable, build: Callable[[], T]) -> T:
-    """``build()``, kept in this process under ``key`` while ``token`` is current. What it returns is
-    shared between requests and threads: it must not be changed afterwards."""
-    if token is None:
-        return build()
-    entries = _kept.get(token)
-    if entries is None:
-        _kept.clear()  # an older token's entries are never read again
-        entries = _kept.setdefault(token, {})
-    try:
-        return entries[key]  # type: ignore[return-value]
-    except KeyError:
-        pass
-    value = build()
-    if len(entries) >= _KEPT_MAX:
-        entries.clear()
-    entries[key] = value
-    return value
-
-
-def choices_changed(**kwargs) -> None:
-    """Replace the token: every process builds its choice lists again."""
-
-    def replace() -> None:
-        try:
-            cache.set(CHOICES_TOKEN_KEY, uuid.uuid4().hex, timeout=CHOICES_TOKEN_TTL)
-        except Exception:  # Redis down: the token expires on its own
-            logger.warning("queue choices not refreshed: the cache is unreachable", exc_info=True)
-
-    replace()
-    transaction.on_commit(replace, using=kwargs.get("using"))
-
-
-def _unit_regions_changed(action: str, **kwargs) -> None:
-    if action.startswith("post_"):
-        choices_changed(**kwargs)
-
-
-for _model in (Category, Region, HandlingUnit):
-    post_save.connect(choices_changed, sender=_model, dispatch_uid=f"queue-choices-save-{_model.__name__}")
-    post_delete.connect(choices_changed, sender=_model, dispatch_uid=f"queue-choices-delete-{_model.__name__}")
-m2m_changed.connect(_unit_regions_changed, sender=HandlingUnit.regions.through, dispatch_uid="queue-choices-m2m")

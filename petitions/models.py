@@ -9,7 +9,7 @@ from __future__ import annotations
 import pghistory
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -59,6 +59,19 @@ class Status(models.TextChoices):
 
 
 OPEN_STATUSES = (Status.NEW, Status.ASSIGNED, Status.ACCEPTED, Status.WAITING)
+# Replied to the resident or closed: the items the "resolved" figures are about (反馈办结).
+ANSWERED_STATUSES = (Status.REPLIED, Status.CLOSED)
+
+# What "resolved the first time" and "on time" mean, once: stored columns computed by PostgreSQL from
+# the item's own row, so the queue's filters, the reports' SQL and the exports read the same answer.
+# (Plain strings: the expressions are written into migrations.)
+_ANSWERED = [str(status) for status in ANSWERED_STATUSES]
+FIRST_TIME = Q(status__in=_ANSWERED, rework_count=0, return_count=0)
+ON_TIME = Case(
+    When(~Q(status__in=_ANSWERED), then=Value(None)),
+    When(Q(resolve_by__isnull=True) | Q(replied_at__lte=F("resolve_by")), then=Value(True)),
+    default=Value(False),
+)
 
 # The state machine: action → (allowed from, to). ``None`` as target keeps the status.
 TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
@@ -227,6 +240,21 @@ class Petition(models.Model):
     next_due_at = models.DateTimeField(_("next deadline"), null=True, blank=True, editable=False)
     paused_at = models.DateTimeField(_("clock paused at"), null=True, blank=True)
 
+    # Replied or closed without any rework (不满意 → 返工) and without being returned as wrongly routed.
+    first_time = models.GeneratedField(
+        verbose_name=_("resolved the first time"),
+        expression=Case(When(FIRST_TIME, then=Value(True)), default=Value(False)),
+        output_field=models.BooleanField(),
+        db_persist=True,
+    )
+    # Replied by the resolution deadline (true when it never had one); null while not replied.
+    on_time = models.GeneratedField(
+        verbose_name=_("replied on time"),
+        expression=ON_TIME,
+        output_field=models.BooleanField(null=True),
+        db_persist=True,
+    )
+
     class Meta:
         verbose_name = _("petition")
         verbose_name_plural = _("petitions")
@@ -292,6 +320,11 @@ class Petition(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    def running_deadlines(self) -> list[Deadline]:
+        """The deadlines still running (not met), soonest first: from ``deadlines`` as prefetched
+        (``petitions.selectors.with_deadlines``), or read."""
+        return sorted((d for d in self.deadlines.all() if d.met_at is None), key=lambda d: (d.due_at, d.pk))
 
 
 class Deadline(models.Model):
@@ -421,6 +454,8 @@ class Photo(models.Model):
     petition = models.ForeignKey(Petition, models.CASCADE, related_name="photos")
     image = models.ImageField(upload_to="petitions/%Y/%m/")
     public_image = models.ImageField(upload_to="petitions/public/%Y/%m/", blank=True)  # location data stripped
+    # A small copy for the staff pages, made once when the photo is stored (petitions.photos).
+    thumbnail = models.ImageField(upload_to="petitions/thumbs/%Y/%m/", blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:

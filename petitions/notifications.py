@@ -80,4 +80,6 @@ def _sms_resident(petition: Petition, template: str) -> None:
     link = settings.PUBLIC_BASE_URL.rstrip("/") + reverse(
         "petitions:public_evaluate", kwargs={"code": petition.tracking_code, "token": evaluation_token(petition)}
     )
-    send_sms(petition.reporter_phone, template % {"code": petition.tracking_code, "link": link})
+    # A number typed into a public form by someone who did not sign in is nobody's verified number.
+    verified = petition.reporter_id is not None or petition.filed_by_id is not None
+    send_sms(petition.reporter_phone, template % {"code": petition.tracking_code, "link": link}, verified=verified)

@@ -30,15 +30,18 @@ MAX_PIXELS = 80_000_000
 # The public copy is for a phone screen; smaller files, and no full-resolution original published.
 PUBLIC_MAX_EDGE = 2048
 JPEG_QUALITY = 85
+# The staff pages show a small JPEG of each photo, made once when it is stored.
+THUMBNAIL_EDGE = 320
 
 
 @dataclass
 class CheckedPhoto:
-    """An upload that passed the checks, with its public copy already encoded."""
+    """An upload that passed the checks, with its public copy and thumbnail already encoded."""
 
     upload: object
     extension: str
     public_bytes: bytes
+    thumbnail_bytes: bytes
 
 
 def _not_an_image(name: str) -> ValidationError:
@@ -75,6 +78,7 @@ def check_photo(upload) -> CheckedPhoto:
             with Image.open(upload) as image:
                 image.load()
                 public_bytes = _public_copy(image, image_format)
+                thumbnail_bytes = thumbnail(image)
     except ValidationError:
         raise
     except (
@@ -88,7 +92,12 @@ def check_photo(upload) -> CheckedPhoto:
         raise _not_an_image(name) from exc
     finally:
         upload.seek(0)
-    return CheckedPhoto(upload=upload, extension=ALLOWED_FORMATS[image_format], public_bytes=public_bytes)
+    return CheckedPhoto(
+        upload=upload,
+        extension=ALLOWED_FORMATS[image_format],
+        public_bytes=public_bytes,
+        thumbnail_bytes=thumbnail_bytes,
+    )
 
 
 def check_photos(uploads: Sequence) -> list[CheckedPhoto]:
@@ -132,10 +141,20 @@ def _public_copy(image: Image.Image, image_format: str) -> bytes:
     return out.getvalue()
 
 
+def thumbnail(image: Image.Image) -> bytes:
+    """A small JPEG of ``image`` for the staff pages (upright, no metadata)."""
+    small = ImageOps.exif_transpose(image).convert("RGB")
+    small.thumbnail((THUMBNAIL_EDGE, THUMBNAIL_EDGE))
+    clean = Image.frombytes("RGB", small.size, small.tobytes())
+    out = io.BytesIO()
+    clean.save(out, format="JPEG", quality=80)
+    return out.getvalue()
+
+
 @transaction.atomic
 def photos_attach(*, petition: Petition, photos: Sequence[CheckedPhoto]) -> list[Photo]:
-    """Store checked photos of ``petition``: the original and the public copy, under random names
-    (an uploaded file name may carry personal data and must not make files guessable)."""
+    """Store checked photos of ``petition``: the original, the public copy and the thumbnail, under
+    random names (an uploaded file name may carry personal data and must not make files guessable)."""
     stored = []
     for checked in photos:
         stem = uuid.uuid4().hex
@@ -143,6 +162,7 @@ def photos_attach(*, petition: Petition, photos: Sequence[CheckedPhoto]) -> list
         checked.upload.seek(0)
         photo.image.save(f"{stem}.{checked.extension}", File(checked.upload), save=False)
         photo.public_image.save(f"{stem}.{checked.extension}", ContentFile(checked.public_bytes), save=False)
+        photo.thumbnail.save(f"{stem}.jpg", ContentFile(checked.thumbnail_bytes), save=False)
         photo.save()
         stored.append(photo)
     return stored

@@ -35,8 +35,5 @@ def ensure_categories() -> int:
         if code not in existing
     ]
     if missing:
-        from petitions.forms import choices_changed  # bulk_create sends no post_save: tell the queue's lists
-
         Category.objects.bulk_create(missing, ignore_conflicts=True)
-        choices_changed()
     return len(missing)

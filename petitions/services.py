@@ -11,7 +11,6 @@ import datetime as dt
 import re
 import secrets
 from collections.abc import Iterable, Sequence
-from contextlib import nullcontext
 
 import pghistory
 from django.conf import settings
@@ -21,12 +20,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.validators import normalize_cn_mobile
-from core import inserts, outbox
+from core import outbox
 from core.errors import DomainError
 from core.models import PersonalDataReveal
 from core.worktime import working_time_between
 from grids.models import HandlingUnit, Region, ancestor_paths
-from petitions import deadlines
+from petitions import deadlines, permissions
 from petitions.models import (
     OPEN_STATUSES,
     TRANSITIONS,
@@ -111,12 +110,8 @@ def _new_event(
 
 
 def _notify(petition: Petition, event: str, **extra) -> None:
-    outbox.enqueue("petition", _notice(petition.pk, event, **extra))
-
-
-def _notice(petition_id, event: str, **extra) -> dict:
-    """The outbox payload of a petition's notification (``petitions.notifications`` reads it)."""
-    return {"petition": petition_id, "event": event, **extra}
+    """Queue a notification about ``petition`` (``petitions.notifications`` reads the payload)."""
+    outbox.enqueue("petition", {"petition": petition.pk, "event": event, **extra})
 
 
 def _locked(petition: Petition | int) -> Petition:
@@ -181,11 +176,8 @@ def petition_file(
     on_spot_note: str = "",
     attach_to: Petition | None = None,
 ) -> tuple[Petition, str]:
-    """File a petition from any channel. Returns it and its private evaluation-link token.
-
-    Unless it was attached to another item, the petition carries what the filing wrote
-    (``new_deadlines``, ``new_events``: see ``_wrote``).
-    """
+    """File a petition from any channel, in one transaction: the item, its first deadline, its
+    timeline and its notification. Returns it and its private evaluation-link token."""
     if channel not in Channel.values:
         raise DomainError(_("Unknown channel."), field="channel")
     if not category.is_active:
@@ -201,8 +193,8 @@ def petition_file(
     if solved_on_spot and not (on_spot_note or "").strip():
         raise DomainError(_("Say briefly how it was solved on the spot."), field="on_spot_note")
     now = timezone.now()
-    # A tracking code already taken fails the INSERT: the whole filing (its statement, its
-    # transaction, or its savepoint inside the caller's) is rolled back and made again with a new code.
+    # A tracking code already taken fails the INSERT: that attempt's savepoint is rolled back and the
+    # filing is made again with a new code; the caller's transaction, if any, stays usable.
     for attempt in range(1, _CODE_ATTEMPTS + 1):
         petition = Petition(
             tracking_code=_tracking_code(),
@@ -227,11 +219,13 @@ def petition_file(
             updated_at=now,
         )
         try:
-            if attach_to is None and not solved_on_spot:
-                _file_to_triage(petition, now=now, filed_by=filed_by)
-            else:
-                with transaction.atomic():
-                    _file_settled(petition, now=now, filed_by=filed_by, attach_to=attach_to, on_spot_note=on_spot_note)
+            with transaction.atomic(), pghistory.context(action="petition_file"):
+                if attach_to is not None:
+                    _file_attached(petition, filed_by=filed_by, attach_to=attach_to)
+                elif solved_on_spot:
+                    _file_solved(petition, now=now, filed_by=filed_by, on_spot_note=on_spot_note)
+                else:
+                    _file_to_triage(petition, now=now, filed_by=filed_by)
         except IntegrityError:
             if attempt < _CODE_ATTEMPTS and Petition.objects.filter(tracking_code=petition.tracking_code).exists():
                 continue
@@ -240,64 +234,53 @@ def petition_file(
     raise AssertionError("unreachable")
 
 
-def _filed(petition: Petition, filed_by) -> Event:
+def _filed(petition: Petition, filed_by, *, to_status: str = Status.NEW) -> Event:
     return _new_event(
         petition,
         Event.Kind.TRANSITION,
         actor=filed_by,
         action="file",
         public=True,
-        to_status=petition.status,
+        to_status=to_status,
         text=_("Filed through %(channel)s.") % {"channel": petition.get_channel_display()},
     )
 
 
 def _file_to_triage(petition: Petition, *, now: dt.datetime, filed_by) -> None:
-    """A new item waiting for triage, written in one statement (``core.inserts``): the item, its
-    triage deadline (its only running one, so its soonest due time is known before the INSERT), its
-    two timeline entries and its notification.
-
-    One statement is atomic on its own; inside a caller's transaction it gets a savepoint, so a
-    tracking code already taken leaves that transaction usable for the next attempt.
-    """
+    """A new item waiting for triage, with its triage deadline (its only running one, so its soonest
+    due time is known before the item is written)."""
     triage = deadlines.plan(Deadline.Kind.TRIAGE, now, hours=deadlines.TRIAGE_HOURS)
     petition.next_due_at = triage.due_at
-    events = [_filed(petition, filed_by), deadlines.first(petition, triage, now)]
-    notice = outbox.message("petition", _notice(inserts.NEW_ID, "filed"))
-    savepoint = transaction.atomic() if transaction.get_connection().in_atomic_block else nullcontext()
-    with savepoint, pghistory.context(action="petition_file"):
-        inserts.insert_together(petition, [triage], events, [notice])
-    notice.payload = _notice(petition.pk, "filed")  # as stored, in place of the expression
-    outbox.kick_after_commit()
-    _wrote(petition, running=[triage], events=events)
+    petition.save(force_insert=True)
+    _filed(petition, filed_by).save(force_insert=True)
+    deadlines.begin(petition, triage, now)
+    _notify(petition, "filed")
 
 
-def _file_settled(petition: Petition, *, now: dt.datetime, filed_by, attach_to, on_spot_note: str) -> None:
-    """The writes of a filing that needs no triage, inside its transaction: an item attached to
-    another (merged into it), or one solved on the spot (replied at once)."""
-    if attach_to is not None:
-        target = _locked(attach_to)
-        if target.status == Status.MERGED:
-            target = _locked(target.merged_into_id)
-        petition.status, petition.merged_into = Status.MERGED, target
-    with pghistory.context(action="petition_file"):
-        petition.save(force_insert=True)
-    filed = _filed(petition, filed_by)
-    if attach_to is not None:
-        attached = _new_event(
-            petition.merged_into,
-            Event.Kind.NOTE,
-            actor=filed_by,
-            action="attach",
-            public=False,
-            text=_("Another report of this problem was attached: %(code)s.") % {"code": petition.tracking_code},
-        )
-        Event.objects.bulk_create([filed, attached])
-        return
+def _file_attached(petition: Petition, *, filed_by, attach_to: Petition) -> None:
+    """Another report of a problem already filed: merged into that item at once."""
+    target = _locked(attach_to)
+    if target.status == Status.MERGED:
+        target = _locked(target.merged_into_id)
+    petition.status, petition.merged_into = Status.MERGED, target
+    petition.save(force_insert=True)
+    attached = _new_event(
+        target,
+        Event.Kind.NOTE,
+        actor=filed_by,
+        action="attach",
+        public=False,
+        text=_("Another report of this problem was attached: %(code)s.") % {"code": petition.tracking_code},
+    )
+    Event.objects.bulk_create([_filed(petition, filed_by, to_status=Status.MERGED), attached])
+
+
+def _file_solved(petition: Petition, *, now: dt.datetime, filed_by, on_spot_note: str) -> None:
+    """Solved on the spot (现场解决): replied at once, counted as resolved the first time."""
     petition.status, petition.klass, petition.solved_on_spot = Status.REPLIED, Klass.ROUTINE, True
     petition.reply, petition.replied_at = on_spot_note.strip(), now
     petition.work_minutes_to_reply = 0
-    petition.save(update_fields=["status", "klass", "solved_on_spot", "reply", "replied_at", "work_minutes_to_reply"])
+    petition.save(force_insert=True)
     solved = _new_event(
         petition,
         Event.Kind.TRANSITION,
@@ -308,16 +291,8 @@ def _file_settled(petition: Petition, *, now: dt.datetime, filed_by, attach_to, 
         to_status=Status.REPLIED,
         text=petition.reply,
     )
-    events = Event.objects.bulk_create([filed, solved])  # one INSERT, in this order
+    Event.objects.bulk_create([_filed(petition, filed_by), solved])  # the timeline's two steps, in order
     _notify(petition, "replied")
-    _wrote(petition, running=[], events=events)
-
-
-def _wrote(petition: Petition, *, running: list[Deadline], events: list[Event]) -> None:
-    """Keep on the new item what its filing wrote (``new_deadlines``, ``new_events``, in order), so a
-    caller answering with it need not read it back (the API's answer)."""
-    petition.new_deadlines = running
-    petition.new_events = events
 
 
 # --- Triage ------------------------------------------------------------------------------------------
@@ -354,20 +329,12 @@ def petition_claim_next(*, user, queryset) -> Petition | None:
 
 def _start_handling(row: Petition, now: dt.datetime, *, accepting: bool) -> None:
     policy = deadlines.policy_for(row.klass, row.category_id)
-    fraction = policy.warn_fraction
     deadlines.stop(row, [Deadline.Kind.TRIAGE], now)
-    if not accepting:
-        deadlines.start(row, Deadline.Kind.ACCEPT, now, hours=policy.accept_hours, warn_fraction=fraction)
-    elif policy.update_days:
-        deadlines.start(row, Deadline.Kind.UPDATE, now, days=policy.update_days, warn_fraction=fraction)
-    if (
-        policy.meeting_days
-        and row.klass == Klass.MAJOR
-        and not Deadline.objects.filter(petition=row, kind=Deadline.Kind.MEETING).exists()
-    ):
-        deadlines.start(row, Deadline.Kind.MEETING, now, days=policy.meeting_days, warn_fraction=fraction)
+    deadlines.start_by_policy(row, Deadline.Kind.UPDATE if accepting else Deadline.Kind.ACCEPT, now, policy)
+    if row.klass == Klass.MAJOR and not Deadline.objects.filter(petition=row, kind=Deadline.Kind.MEETING).exists():
+        deadlines.start_by_policy(row, Deadline.Kind.MEETING, now, policy)
     if not Deadline.objects.filter(petition=row, kind=Deadline.Kind.RESOLVE, met_at__isnull=True).exists():
-        deadlines.start(row, Deadline.Kind.RESOLVE, now, days=policy.resolve_days, warn_fraction=fraction)
+        deadlines.start_by_policy(row, Deadline.Kind.RESOLVE, now, policy)
 
 
 def unit_serves(unit: HandlingUnit, petition: Petition) -> bool:
@@ -385,7 +352,7 @@ def petition_triage(
     if unit is None or not unit.is_active:
         raise DomainError(_("Choose an active handling unit."), field="unit")
     if not unit_serves(unit, petition):
-        raise DomainError(_("%(unit)s does not serve this item's region.") % {"unit": unit.name}, field="unit")
+        raise DomainError(_("This unit does not serve the item's region."), field="unit")
     row, _old = _move(
         petition,
         "triage",
@@ -417,12 +384,18 @@ def petition_self_handle(*, user, petition: Petition, klass: str, note: str = ""
 
 @transaction.atomic
 def petition_merge(*, user, petition: Petition, into: Petition) -> Petition:
-    """并单: fold a duplicate into another open item; its reporters follow the surviving one."""
+    """并单: fold a duplicate into another open item; its reporters follow the surviving one.
+
+    The target must be an item the user may triage, as the item itself: seeing it is not enough
+    (the same rule for the page, the bulk form and the API).
+    """
     if into.pk == petition.pk:
-        raise DomainError(_("An item cannot be merged into itself."))
+        raise DomainError(_("An item cannot be merged into itself."), field="into")
+    if not permissions.may_act(user, into, permissions.TRIAGE):
+        raise DomainError(_("No item with this tracking code is in your scope."), field="into")
     target = _locked(into)
     if target.status in (Status.MERGED, Status.CLOSED):
-        raise DomainError(_("Merge into an item that is still open."))
+        raise DomainError(_("Merge into an item that is still open."), field="into")
     row, _old = _move(
         petition,
         "merge",
@@ -462,11 +435,7 @@ def petition_progress(*, user, petition: Petition, text: str, public: bool = Tru
     if not (text or "").strip():
         raise DomainError(_("Write what has been done."), field="text")
     row, _old = _move(petition, "progress", actor=user, text=text.strip(), public=public)
-    policy = deadlines.policy_for(row.klass or Klass.GENERAL, row.category_id)
-    if policy.update_days:
-        deadlines.start(
-            row, Deadline.Kind.UPDATE, row.updated_at, days=policy.update_days, warn_fraction=policy.warn_fraction
-        )
+    deadlines.start_by_policy(row, Deadline.Kind.UPDATE, row.updated_at)
     _save(row)
     return row
 
@@ -610,10 +579,7 @@ def _rework(row: Petition, *, by, reason: str) -> None:
     row, _old = _move(row, "evaluate_rework", actor=by, public=True, text=reason.strip())
     row.rework_count += 1
     row.closed_at = None
-    policy = deadlines.policy_for(row.klass or Klass.GENERAL, row.category_id)
-    deadlines.start(
-        row, Deadline.Kind.RESOLVE, row.updated_at, days=policy.resolve_days, warn_fraction=policy.warn_fraction
-    )
+    deadlines.start_by_policy(row, Deadline.Kind.RESOLVE, row.updated_at)
     _save(row, "rework_count", "closed_at", "resolve_by")
     _notify(row, "rework")
 
@@ -636,12 +602,11 @@ def petition_reopen(*, user, petition: Petition, reason: str) -> Petition:
         raise DomainError(
             _("Items can be reopened within %(days)d days of closing.") % {"days": settings.PETITION_REOPEN_DAYS}
         )
-    _rework_reopen = _move(current, "reopen", actor=user, text=reason.strip(), public=True)[0]
-    _rework_reopen.closed_at = None
-    policy = deadlines.policy_for(_rework_reopen.klass or Klass.GENERAL, _rework_reopen.category_id)
-    deadlines.start(_rework_reopen, Deadline.Kind.RESOLVE, _rework_reopen.updated_at, days=policy.resolve_days)
-    _save(_rework_reopen, "closed_at", "resolve_by")
-    return _rework_reopen
+    row, _old = _move(current, "reopen", actor=user, text=reason.strip(), public=True)
+    row.closed_at = None
+    deadlines.start_by_policy(row, Deadline.Kind.RESOLVE, row.updated_at)
+    _save(row, "closed_at", "resolve_by")
+    return row
 
 
 @transaction.atomic
@@ -670,8 +635,6 @@ def petition_bulk(
 
     ``petitions`` are the selected items already fetched through the user's scope (by id).
     """
-    from petitions import permissions
-
     needed = permissions.TRIAGE if route else permissions.HANDLE
     done, failures = 0, []
     for pk in ids:

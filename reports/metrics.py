@@ -1,9 +1,9 @@
 """What every KPI means: the per-item conditions in SQL, the counts they add up to, and the rates.
 
 One place for the definitions. The rollup refresh (``services.py``) and the bare aggregate over the
-petitions (``selectors.kpis_fresh``) both use ``ITEM_SQL``; the petition queue's filters that the
-report links to (``petitions.filters``) express the same conditions with the ORM, and the tests
-prove the counts agree.
+petitions (``selectors.kpis_fresh``) both use ``ITEM_SQL``. "Resolved the first time" and "on time"
+are the petition's own stored columns (``Petition.first_time``, ``Petition.on_time``, defined once
+in ``petitions.models``), which the queue's filters that the reports link to read as well.
 
 The cohort of a period: the items *filed* (``created_at``, months in Asia/Shanghai) in it, except
 those merged into another item (并单). Figures describe those items as they stand now, so a month's
@@ -47,9 +47,9 @@ SELECT p.id,
        p.channel,
        p.unit_id,
        1 AS collected,
-       ({ANSWERED_SQL} AND p.rework_count = 0 AND p.return_count = 0)::int AS first_time,
+       p.first_time::int AS first_time,
        ({ANSWERED_SQL})::int AS replied,
-       COALESCE({ANSWERED_SQL} AND (p.resolve_by IS NULL OR p.replied_at <= p.resolve_by), false)::int AS on_time,
+       COALESCE(p.on_time, false)::int AS on_time,
        (e.rating IS NOT NULL)::int AS evaluated,
        COALESCE(e.rating = 'satisfied', false)::int AS satisfied,
        COALESCE(e.rating = 'basic', false)::int AS basic,

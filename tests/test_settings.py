@@ -8,9 +8,8 @@ from django.conf import settings
 
 
 def _manage(*args, **env):
-    full_env = {
-        k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_SETTINGS_MODULE")
-    }
+    dropped = ("SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_SETTINGS_MODULE", "SMS_BACKEND")
+    full_env = {k: v for k, v in os.environ.items() if k not in dropped}
     full_env.update(env)
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=settings.BASE_DIR, env=full_env, capture_output=True, text=True
@@ -23,17 +22,34 @@ def test_production_refuses_to_start_without_secrets():
     assert "Production needs SECRET_KEY and ALLOWED_HOSTS" in result.stderr
 
 
+PRODUCTION = {
+    "DJANGO_ENV": "production",
+    "SECRET_KEY": "x" * 20 + "-production-secret-for-the-test-only-0123456789",
+    "ALLOWED_HOSTS": "portal.example.gov.cn",
+}
+
+
 def test_production_check_deploy_is_clean():
     result = _manage(
         "check",
         "--deploy",
         "--fail-level",
         "WARNING",
-        DJANGO_ENV="production",
-        SECRET_KEY="x" * 20 + "-production-secret-for-the-test-only-0123456789",
-        ALLOWED_HOSTS="portal.example.gov.cn",
+        SMS_BACKEND="core.notify.HttpSmsBackend",
+        SMS_GATEWAY_URL="https://sms-gateway.example.gov.cn/send",
+        **PRODUCTION,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_production_refuses_to_start_without_an_sms_gateway():
+    result = _manage("check", **PRODUCTION)
+    assert result.returncode != 0 and "Production needs SMS_BACKEND" in result.stderr
+
+
+def test_production_says_loudly_when_texts_are_only_logged():
+    result = _manage("check", "--deploy", SMS_BACKEND="core.notify.ConsoleSmsBackend", **PRODUCTION)
+    assert "core.W001" in result.stderr + result.stdout and "only written to the log" in result.stderr + result.stdout
 
 
 def test_development_defaults():

@@ -72,6 +72,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Oversize bodies are refused before any view reads them (core.middleware).
+    "core.middleware.RequestSizeLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -120,7 +122,13 @@ CACHES = {
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="zhenhai"),
         "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
-    }
+    },
+    # Rate limits count here: in Redis while it answers, per process while it does not (core.ratelimit).
+    "ratelimit": {
+        "BACKEND": "core.ratelimit.FailoverCache",
+        "OPTIONS": {"primary": "default", "fallback": "ratelimit_local"},
+    },
+    "ratelimit_local": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ratelimit"},
 }
 
 
@@ -212,6 +220,22 @@ STORAGES = {
     },
 }
 
+# --- Rate limits (core.ratelimit) -------------------------------------------------------------------
+# Trusted reverse proxies in front of the portal: client addresses come from X-Forwarded-For only then.
+NUM_PROXIES = env.int("NUM_PROXIES", default=None)
+RATELIMIT_USE_CACHE = "ratelimit"
+RATELIMIT_CACHE_PREFIX = "rl:"  # the API's throttles count under it too
+RATELIMIT_FAIL_OPEN = False  # a count that cannot be made refuses the request
+RATELIMIT_IP_META_KEY = "core.ratelimit.client_ip"
+# Failed public status checks, per client address and per tracking code (a right answer costs nothing).
+RATE_STATUS_CHECK = env.str("RATE_STATUS_CHECK", default="10/10m")
+# Public reports (and refused oversize uploads) per client address.
+RATE_PUBLIC_REPORT = env.str("RATE_PUBLIC_REPORT", default="20/h")
+# Texts to one phone number that nobody verified (a public report's confirmation), per day.
+RATE_SMS_PER_NUMBER = env.str("RATE_SMS_PER_NUMBER", default="3/d")
+# Failed sign-ins per client address over every user name (django-axes locks name + address).
+RATE_SIGN_IN_ADDRESS = env.str("RATE_SIGN_IN_ADDRESS", default="20/15m")
+
 # --- REST API ----------------------------------------------------------------------------------------
 # Machine clients send ``Authorization: Bearer zh_…`` (accounts.api_auth); a token in the header wins
 # over a session cookie. Browsers use the session, with CSRF. A token reaches only its scopes and
@@ -238,13 +262,21 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_THROTTLE_RATES": {"anon": API_THROTTLE_ANON, "user": API_THROTTLE_USER, "token": API_THROTTLE_TOKEN},
     # Client addresses come from X-Forwarded-For only behind this many trusted proxies.
-    "NUM_PROXIES": env.int("API_NUM_PROXIES", default=None),
+    "NUM_PROXIES": NUM_PROXIES,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    # DRF's parsers, the JSON one bounded in depth and refusing NUL characters (core.parsers).
+    "DEFAULT_PARSER_CLASSES": [
+        "core.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "core.api.PortalAutoSchema",
     "EXCEPTION_HANDLER": "core.api.exception_handler",
 }
 # Request bodies (JSON, forms without files) above this answer 413; Django's default, made visible.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
+# Paths whose refusals (core.middleware) answer JSON rather than a page.
+JSON_PATH_PREFIXES = ("/api/",)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "镇海社区服务平台 API",
@@ -267,6 +299,8 @@ SPECTACULAR_SETTINGS = {
     # The schema holds no data and is the same for everyone: no credentials needed to read it.
     "SERVE_AUTHENTICATION": [],
     "COMPONENT_SPLIT_REQUEST": True,
+    # The error answers every operation may give (core.api), after drf-spectacular's own enum hook.
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "core.api.add_error_responses"],
     "ENUM_NAME_OVERRIDES": {"PetitionStatusEnum": "petitions.models.Status"},
     # Offline documentation: every asset from drf-spectacular-sidecar under /static/, no CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -322,12 +356,23 @@ PGHISTORY_CREATED_AT_FUNCTION = "clock_timestamp()"
 # per row.
 PGHISTORY_LEVEL = pgtrigger.Statement
 
+# The SMS gateway (core.notify). Production must name one: the console backend only logs, so a
+# production that means to send no texts says so with SMS_BACKEND=core.notify.ConsoleSmsBackend.
+if PRODUCTION and "SMS_BACKEND" not in os.environ:
+    raise ImproperlyConfigured(
+        "Production needs SMS_BACKEND (e.g. core.notify.HttpSmsBackend with SMS_GATEWAY_URL and SMS_GATEWAY_TOKEN)."
+    )
 SMS_BACKEND = env.str("SMS_BACKEND", default="core.notify.ConsoleSmsBackend")
+SMS_GATEWAY_URL = env.str("SMS_GATEWAY_URL", default="")
+SMS_GATEWAY_TOKEN = env.str("SMS_GATEWAY_TOKEN", default="")
 PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
 # Days after closing during which a resident or staff may reopen an item.
 PETITION_REOPEN_DAYS = env.int("PETITION_REOPEN_DAYS", default=15)
 PETITION_MAX_PHOTOS = 6
 PETITION_MAX_PHOTO_BYTES = env.int("PETITION_MAX_PHOTO_BYTES", default=8 * 1024 * 1024)
+# Any request body above this (by its Content-Length) is refused before it is read: the largest form,
+# six photos at their limit, and a megabyte for its fields (core.middleware).
+MAX_REQUEST_BYTES = env.int("MAX_REQUEST_BYTES", default=PETITION_MAX_PHOTOS * PETITION_MAX_PHOTO_BYTES + 1024 * 1024)
 
 # --- Open311 -------------------------------------------------------------------------------------------
 # GeoReport v2 at /open311/v2/ (docs/open311.md). The portal serves one jurisdiction: requests may

@@ -7,7 +7,8 @@ Beside it:
   (warnings, breaches, the climb of each item, timeline events, outbox rows), with its counts
   checked equal to the sweep's. Target: the sweep within 2× of it.
 - the peer: django-helpdesk's ``escalate_tickets`` over as many open tickets, 5 % of them due for
-  escalation (bench/peers/helpdesk.py). Target: the sweep ≥ 100× faster per escalated item.
+  escalation (bench/peers/helpdesk.py). The ratio per escalated item is reported as a figure, not a
+  target (issue 13).
 
 Both the sweep and the statement run inside a transaction that is rolled back, so every repetition
 sees the same data.
@@ -132,7 +133,6 @@ def sweep(ctx: Context) -> CaseResult:
     peer = helpdesk.measure(ctx, tickets=running, due_share=overdue / max(running, 1))
     if peer.get("error"):
         result.notes.append(f"The peer could not run: {peer['error']}")
-        result.check("≥ 100× faster per escalated item than django-helpdesk", None, ">=", 100.0)
     else:
         peer_per_item = [s / max(peer["escalated"], 1) for s in peer["seconds"]]
         result.add(
@@ -143,12 +143,11 @@ def sweep(ctx: Context) -> CaseResult:
             f"{peer['escalated']:,} escalated, {peer.get('emails', 0):,} mails sent (in-memory backend)",
         )
         result.add("django-helpdesk per escalated item", "ms/item", [s * 1000 for s in peer_per_item])
-        result.check(
-            "≥ 100× faster per escalated item than django-helpdesk",
-            Summary.of(peer_per_item).median / per_item,
-            ">=",
-            100.0,
-            f"median {Summary.of(peer_per_item).median * 1000:.3f} / {per_item * 1000:.4f} ms per item",
+        ratio = Summary.of(peer_per_item).median / per_item
+        result.figures["helpdesk_ratio"] = round(ratio, 1)
+        result.notes.append(
+            f"Against django-helpdesk (a figure, not a target): {ratio:.1f}× faster per escalated item "
+            f"(median {Summary.of(peer_per_item).median * 1000:.3f} against {per_item * 1000:.4f} ms an item)."
         )
         result.figures["peer"] = {k: v for k, v in peer.items() if k != "seconds"}
     result.notes.append(

@@ -5,7 +5,8 @@ Filter settings: the default (open items, newest first); "due soonest" (``sort=d
 ``next_due_at``); and three filters together (a category, the general class, unclaimed). The deep
 page starts at the cursor of the item ``DEPTH`` rows in (or halfway, for shorter lists).
 
-Targets: p95 ≤ 2× the trivial page's (endpoint's) p95; SQL time inside the request
+Targets: p95 ≤ 3× the trivial page's (endpoint's) p95 — the trivial page is drawn by the same
+template engine and base template; SQL time inside the request
 (Server-Timing) ≤ 1.5× the same statements run bare through psycopg; the same query count on
 every page of a setting and at both scales; city p95 ≤ 1.2× district p95.
 """
@@ -102,9 +103,9 @@ def triage(ctx: Context) -> CaseResult:
         trivial = result.p95(f"{here}: trivial {kind}")
         worst_ratio(
             result,
-            f"{kind.upper()} p95 ≤ 2× trivial {kind} p95",
+            f"{kind.upper()} p95 ≤ 3× trivial {kind} p95",
             {p: (result.p95(f"{here}: {p}"), trivial) for p in mine},
-            2.0,
+            3.0,
         )
         worst_ratio(
             result,

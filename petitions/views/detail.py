@@ -4,7 +4,6 @@ the full timeline, and the actions this user may take now (each a thin POST → 
 from __future__ import annotations
 
 import datetime as dt
-import io
 import mimetypes
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,12 +20,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
-from PIL import Image, ImageOps
 
 from core.errors import DomainError
 from grids.models import HandlingUnit
 from petitions import forms, permissions, selectors, services
-from petitions.models import TRANSITIONS, Deadline, Evaluation, Event, Klass, Petition, Photo, Status
+from petitions.models import TRANSITIONS, Deadline, Evaluation, Event, Klass, Petition, Status
 
 # --- The actions ---------------------------------------------------------------------------------
 
@@ -386,7 +384,7 @@ def render_detail(
     main = next((p for p in panels if p.form.fields and p.action.style == "primary"), None)
     if main is not None:
         main.open = True
-    deadlines = list(petition.deadlines.order_by("due_at", "id"))
+    deadlines = list(petition.deadlines.all())  # prefetched by petition_get, soonest first
     can_reveal = permissions.may_act(user, petition, permissions.REVEAL)
     context = {
         "petition": petition,
@@ -441,19 +439,6 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     return render_detail(request, petition, failed=(action, form), status=400)
 
 
-THUMBNAIL_EDGE = 320
-
-
-def _thumbnail(photo: Photo) -> bytes:
-    """A small JPEG of the original for the detail page (the originals are phone-camera sized)."""
-    with photo.image.open("rb") as source, Image.open(source) as image:
-        small = ImageOps.exif_transpose(image).convert("RGB")
-        small.thumbnail((THUMBNAIL_EDGE, THUMBNAIL_EDGE))
-        out = io.BytesIO()
-        small.save(out, format="JPEG", quality=80)
-    return out.getvalue()
-
-
 @login_required
 @require_GET
 def photo(request: HttpRequest, pk: int, photo_pk: int) -> HttpResponse:
@@ -463,10 +448,9 @@ def photo(request: HttpRequest, pk: int, photo_pk: int) -> HttpResponse:
     if found is None:
         raise Http404
     headers = {"Cache-Control": "private, max-age=3600"}
-    if request.GET.get("size") == "thumb":
-        return HttpResponse(_thumbnail(found), content_type="image/jpeg", headers=headers)
-    content_type = mimetypes.guess_type(found.image.name)[0] or "application/octet-stream"
-    return FileResponse(found.image.open("rb"), content_type=content_type, headers=headers)
+    stored = found.thumbnail if request.GET.get("size") == "thumb" and found.thumbnail else found.image
+    content_type = mimetypes.guess_type(stored.name)[0] or "application/octet-stream"
+    return FileResponse(stored.open("rb"), content_type=content_type, headers=headers)
 
 
 @login_required

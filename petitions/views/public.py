@@ -7,9 +7,7 @@ internal notes, no personal data, and photos only as their metadata-free public 
 
 from __future__ import annotations
 
-import hashlib
-from datetime import datetime
-
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -31,28 +29,19 @@ from petitions.forms_intake import (
     public_regions,
     region_options,
 )
-from petitions.models import Channel, Evaluation, Event, Petition, Photo, Status
+from petitions.models import Channel, Evaluation, Event, Petition, Status
 from petitions.views.intake import form_error
 
-# At most this many status checks per window, per client address and per tracking code.
-STATUS_LIMIT = 10
-STATUS_WINDOW = 600  # seconds
-# The web form takes photos from anyone: cap what one address can file.
-REPORT_LIMIT = 20
-REPORT_WINDOW = 3600
 _DONE_KEY = "petitions.public_report_done"
 
 
-# --- Rate limiting (Redis through the Django cache) -----------------------------------------------
+# --- Rate limits (core.ratelimit) --------------------------------------------------------------------
 
 
-def status_limit_keys(ip: str, code: str) -> list[str]:
-    digest = hashlib.sha256(code.encode()).hexdigest()[:32]
-    return [f"petitions:status:ip:{ip}", f"petitions:status:code:{digest}"]
-
-
-def report_limit_keys(ip: str) -> list[str]:
-    return [f"petitions:report:ip:{ip}"]
+def _status_limits(request: HttpRequest, code: str) -> list[tuple[str, str]]:
+    """Failed status checks count per client address and per tracking code (a right answer costs
+    nothing, so residents behind one shared address do not lock each other out)."""
+    return [("status-address", ratelimit.client_ip(request)), ("status-code", ratelimit.digest(code))]
 
 
 # --- The resident's web form ------------------------------------------------------------------------
@@ -79,9 +68,7 @@ def report(request: HttpRequest) -> HttpResponse:
         return render(request, "petitions/public_report.html", {"form": form})
     form = PublicReportForm(request.POST or None, request.FILES or None, initial=_resident_initial(user))
     if request.method == "POST" and form.is_valid():
-        if ratelimit.over_limit(
-            report_limit_keys(ratelimit.client_address(request)), limit=REPORT_LIMIT, window=REPORT_WINDOW
-        ):
+        if ratelimit.hit(ratelimit.UPLOADS, ratelimit.client_ip(request), settings.RATE_PUBLIC_REPORT):
             context = {"form": form, "limited": True, "photos_lost": bool(request.FILES)}
             return render(request, "petitions/public_report.html", context, status=429)
         try:
@@ -142,24 +129,24 @@ def _event_labeler():
     return label
 
 
-def _public_entries(petition: Petition, events: list) -> tuple[list[dict], list[dict]]:
-    """The public timeline of ``petition`` and, if it was merged, of the item it was merged into,
-    from ``selectors.petition_public_extras``: who did it is never shown, and a merge note names no
-    other item. From the item a report was merged into, other residents' evaluations are left out,
-    and so is the comment an unsatisfied resident gave there (the rework step quotes it)."""
+def _public_entries(petition: Petition) -> tuple[list[dict], list[dict]]:
+    """The public timeline of ``petition`` and, if it was merged, of the item it was merged into:
+    who did it is never shown, and a merge note names no other item. From the item a report was
+    merged into, other residents' evaluations are left out, and so is the comment an unsatisfied
+    resident gave there (the rework step quotes it)."""
     label = _event_labeler()
     merge_text = _("Merged with another report of the same problem.")
     own, merged = [], []
-    for petition_id, kind, action, to_status, text, data, created_at in events:
-        if petition_id != petition.pk and kind == Event.Kind.EVALUATION:
+    for event in selectors.petition_public_events(petition):
+        theirs = event.petition_id != petition.pk
+        if theirs and event.kind == Event.Kind.EVALUATION:
             continue
-        if petition_id != petition.pk and action == "evaluate_rework":
-            text = ""  # another resident's words
-        (own if petition_id == petition.pk else merged).append(
+        text = "" if theirs and event.action == "evaluate_rework" else event.text  # another resident's words
+        (merged if theirs else own).append(
             {
-                "when": datetime.fromisoformat(created_at),
-                "label": label(kind, action, to_status, data),
-                "text": merge_text if action == "merge" else text,
+                "when": event.created_at,
+                "label": label(event.kind, event.action, event.to_status, event.data),
+                "text": merge_text if event.action == "merge" else text,
             }
         )
     return own, merged
@@ -171,7 +158,7 @@ def _evaluate(request: HttpRequest, petition: Petition) -> tuple[EvaluationForm,
     form = EvaluationForm(request.POST if posted else None)
     if not (posted and form.is_valid()):
         return form, False
-    if selectors.petition_public_extras(petition)["resident_evaluated"]:  # the latest reply is evaluated
+    if petition.resident_evaluated:  # the latest reply is evaluated
         form.add_error(None, _("This reply has already been evaluated. Thank you."))
         return form, False
     by = request.user if request.user.is_authenticated else None
@@ -189,25 +176,18 @@ def _evaluate(request: HttpRequest, petition: Petition) -> tuple[EvaluationForm,
     return form, True
 
 
-def _reloaded(petition: Petition) -> Petition:
-    """The item as stored after a service changed it (services work on their own locked row)."""
-    return Petition.objects.select_related("category", "region").get(pk=petition.pk)
-
-
 def _public_context(petition: Petition) -> dict:
-    """What the public pages show of ``petition``, which the caller fetched with its category and
-    region (reloaded with ``_reloaded`` if a service changed it since)."""
+    """What the public pages show of ``petition``, fetched through ``selectors.petition_public`` (or
+    the status check's lookup, which reads the same)."""
     shown = petition.merged_into if petition.status == Status.MERGED and petition.merged_into_id else petition
-    extras = selectors.petition_public_extras(petition)
-    entries, merged_entries = _public_entries(petition, extras["public_events"])
-    storage = Photo._meta.get_field("public_image").storage
-    evaluated = extras["resident_evaluated"]
+    entries, merged_entries = _public_entries(petition)
+    evaluated = petition.resident_evaluated
     return {
         "petition": petition,
         "shown": shown,
         "entries": entries,
         "merged_entries": merged_entries,
-        "public_photo_urls": [storage.url(name) for name in extras["public_photo_names"]],
+        "public_photo_urls": [photo.public_image.url for photo in petition.public_photos],
         "awaiting_evaluation": petition.status == Status.REPLIED and not evaluated,
         "already_evaluated": evaluated,
     }
@@ -227,29 +207,32 @@ def status(request: HttpRequest) -> HttpResponse:
     context: dict = {"form": form}
     if request.method == "POST" and form.is_valid():
         code, digits = form.cleaned_data["code"], form.cleaned_data["phone_last4"]
-        if ratelimit.over_limit(
-            status_limit_keys(ratelimit.client_address(request), code), limit=STATUS_LIMIT, window=STATUS_WINDOW
-        ):
+        limits = _status_limits(request, code)
+        rate = settings.RATE_STATUS_CHECK
+        if any(ratelimit.exhausted(group, value, rate) for group, value in limits):
             context["limited"] = True
             return render(request, "petitions/public_status.html", context, status=429)
         petition = selectors.petition_public_lookup(code=code, phone_last4=digits)
         if petition is None:
+            for group, value in limits:
+                ratelimit.hit(group, value, rate)
             form.add_error(None, _("No item matches this tracking code and these digits. Check both and try again."))
         else:
             evaluation_form, done = _evaluate(request, petition)
             if done:
                 _evaluated_message(request, evaluation_form.cleaned_data["rating"])
                 evaluation_form = EvaluationForm()
-                petition = _reloaded(petition)
+                petition = selectors.petition_public(petition.pk)
             context.update(_public_context(petition), evaluation_form=evaluation_form, digits=digits)
     return render(request, "petitions/public_status.html", context)
 
 
 def evaluate(request: HttpRequest, code: str, token: str) -> HttpResponse:
     """The private link given once at filing: status and the evaluation form, no digits needed."""
-    petition = services.petition_by_evaluation_token(code, token)
-    if petition is None:
+    found = services.petition_by_evaluation_token(code, token)
+    if found is None:
         raise Http404
+    petition = selectors.petition_public(found.pk)
     evaluation_form, done = _evaluate(request, petition)
     if done:
         _evaluated_message(request, evaluation_form.cleaned_data["rating"])
@@ -268,9 +251,10 @@ def mine(request: HttpRequest) -> HttpResponse:
 @login_required
 def mine_detail(request: HttpRequest, code: str) -> HttpResponse:
     """One of the resident's own petitions: the public timeline and, when replied, the evaluation."""
-    petition = selectors.petition_mine(user=request.user).filter(tracking_code=code).first()
-    if petition is None:
+    found = selectors.petition_mine(user=request.user).filter(tracking_code=code).first()
+    if found is None:
         raise Http404
+    petition = selectors.petition_public(found.pk)
     evaluation_form, done = _evaluate(request, petition)
     if done:
         _evaluated_message(request, evaluation_form.cleaned_data["rating"])

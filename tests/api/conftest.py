@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from accounts import tokens
@@ -24,12 +23,3 @@ def bearer(key: str, *, scheme: str = "Bearer", **extra) -> APIClient:
 @pytest.fixture
 def street_staff(tree):
     return factories.user(username="api_street", role="street_staff", region=tree.street_a)
-
-
-@pytest.fixture(autouse=True)
-def fresh_throttles():
-    """Anonymous counters are per address, and every test client is 127.0.0.1."""
-    keys = [f"throttle_anon_{address}" for address in ("127.0.0.1", "10.0.0.1", "10.0.0.2")]
-    cache.delete_many(keys)
-    yield
-    cache.delete_many(keys)

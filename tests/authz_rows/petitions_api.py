@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from grids.roles import Role
 from petitions import services
-from petitions.api import EvaluationThrottle
 from petitions.models import Klass
 from tests.authz import Row, statuses
 from tests.petitions import factories
@@ -143,5 +142,3 @@ def build(world) -> None:
     replied = services.petition_accept(user=staff, petition=replied)
     replied = services.petition_reply(user=staff, petition=replied, reply="已修复")
     world.objects["petition_api_replied"] = replied
-    throttle = EvaluationThrottle()
-    throttle.cache.delete(throttle.cache_format % {"scope": throttle.scope, "ident": "127.0.0.1"})

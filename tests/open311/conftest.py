@@ -9,13 +9,11 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
 from accounts.models import Scope
 from accounts.tokens import api_token_create
-from open311 import throttle
 from tests.grids import factories as grid_factories
 
 JURISDICTION = "zh.gov.cn"
@@ -53,13 +51,6 @@ def jurisdiction(settings, tree):
     return settings
 
 
-@pytest.fixture(autouse=True)
-def fresh_limits():
-    cache.delete(throttle.key_for_address("127.0.0.1"))
-    yield
-    cache.delete(throttle.key_for_address("127.0.0.1"))
-
-
 @dataclass
 class Key:
     token: object
@@ -70,7 +61,6 @@ class Key:
 def make_key(*, role: str, region, scopes=(Scope.OPEN311,), name: str = "civic app", phone=None) -> Key:
     user = grid_factories.user(role=role, region=region, phone=phone)
     token, key = api_token_create(assignment=user.role_assignments.get(), name=name, scopes=list(scopes))
-    cache.delete(throttle.key_for_token(token.pk))  # ids restart with a new test database; counts do not
     return Key(token=token, key=key, user=user)
 
 

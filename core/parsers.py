@@ -1,0 +1,43 @@
+"""The REST API's JSON parser (``REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"]``)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import parsers
+from rest_framework.exceptions import ParseError, ValidationError
+from rest_framework.settings import api_settings
+
+TOO_DEEP = _("The JSON body is nested too deeply: at most %(depth)s levels.")
+HAS_NUL = _("Null characters are not allowed.")
+# No body of the API nests deeper than a few levels; a deep one is an attack on the parser.
+MAX_JSON_DEPTH = 20
+
+
+class JSONParser(parsers.JSONParser):
+    """DRF's JSON parser, refusing with a clear 400 what would otherwise fail later as a server error:
+    nesting deeper than ``MAX_JSON_DEPTH`` (Python's parser recurses) and NUL characters (PostgreSQL
+    refuses them; the error names the top-level field that holds one)."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            data = super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise ParseError(TOO_DEEP % {"depth": MAX_JSON_DEPTH}) from None
+        top = data.items() if isinstance(data, dict) else [(api_settings.NON_FIELD_ERRORS_KEY, data)]
+        for field, value in top:
+            pending = [(value, 2)]
+            while pending:
+                item, depth = pending.pop()
+                if isinstance(item, dict | list):
+                    if depth > MAX_JSON_DEPTH:
+                        raise ParseError(TOO_DEEP % {"depth": MAX_JSON_DEPTH})
+                    items = item.items() if isinstance(item, dict) else enumerate(item)
+                    for key, inner in items:
+                        if isinstance(key, str) and "\x00" in key:
+                            raise ValidationError({field: [HAS_NUL]})
+                        pending.append((inner, depth + 1))
+                elif isinstance(item, str) and "\x00" in item:
+                    raise ValidationError({field: [HAS_NUL]})
+            if "\x00" in str(field):
+                raise ValidationError({api_settings.NON_FIELD_ERRORS_KEY: [HAS_NUL]})
+        return data
