@@ -2,6 +2,19 @@
 
 from __future__ import annotations
 
+import re
+
+# Seven or more digits, with up to three separators of any kind between them (spaces, dashes, dots,
+# slashes, brackets, full-width ones): a phone number however it was typed — 13812345678,
+# 138 1234 5678, 138.1234.5678, 138/1234/5678, (0574) 8612-3456, １３８－１２３４－５６７８.
+_NUMBER = re.compile(r"[+(（]?\d(?:[\W_]{0,3}\d){6,}")
+
+
+def mask_numbers(text: str) -> str:
+    """``text`` with every phone-like number replaced by ``***``: for titles and descriptions that
+    are shown publicly and may hold a number a resident typed."""
+    return _NUMBER.sub("***", text or "")
+
 
 def mask_name(name: str) -> str:
     """张三丰 → 张**; Alice → A****. Anonymous or empty stays empty."""

@@ -1,9 +1,10 @@
-"""The REST API's JSON parser (``REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"]``)."""
+"""Input of the REST API: its JSON parser (``REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"]``) and the
+fields that read values as strictly as the schema declares them."""
 
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
-from rest_framework import parsers
+from rest_framework import parsers, serializers
 from rest_framework.exceptions import ParseError, ValidationError
 from rest_framework.settings import api_settings
 
@@ -41,3 +42,13 @@ class JSONParser(parsers.JSONParser):
             if "\x00" in str(field):
                 raise ValidationError({api_settings.NON_FIELD_ERRORS_KEY: [HAS_NUL]})
         return data
+
+
+class StrictBooleanField(serializers.BooleanField):
+    """A yes/no value as the schema says it: a JSON boolean, or "true"/"false" in a form-encoded
+    body. DRF's own field also takes 1, "on", "yes" and the like, which a client sending the wrong
+    type would never hear about."""
+
+    TRUE_VALUES = {True, "true", "True"}
+    FALSE_VALUES = {False, "false", "False"}
+    NULL_VALUES: set = set()

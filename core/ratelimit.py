@@ -4,63 +4,23 @@
   sign-in per address, Open311 POSTs) and the SMS sent to numbers nobody verified;
 - DRF's throttles limit the REST API (``accounts.api_auth``), DRF's own way with ``Retry-After``.
 
-Both count in ``caches["ratelimit"]``, a ``FailoverCache``: the shared Redis cache while it answers,
-and a per-process count while it does not. A limit therefore never switches off when Redis is down
-(an attacker gets at most one allowance per web process instead of one in all), and a request never
-fails because of the cache. ``RATELIMIT_FAIL_OPEN`` stays False: should the count fail anyway, the
+Both count in ``caches["ratelimit"]``, a ``core.caches.FailoverCache``: the shared Redis cache while
+it answers, and a per-process count while it does not. A limit therefore never switches off when
+Redis is down (an attacker gets at most one allowance per web process instead of one in all), and a
+request never fails because of the cache. ``RATELIMIT_FAIL_OPEN`` stays False: should the count fail anyway, the
 request is refused.
 """
 
 from __future__ import annotations
 
 import hashlib
-import logging
 
 from django.conf import settings
-from django.core.cache import caches
-from django.core.cache.backends.base import DEFAULT_TIMEOUT, BaseCache
 from django_ratelimit.core import get_usage
-
-logger = logging.getLogger(__name__)
 
 # Anonymous submissions that may carry uploads (the public report form), and request bodies refused as
 # too large (``core.middleware.RequestSizeLimitMiddleware``), count together per client address.
 UPLOADS = "uploads"
-
-
-class FailoverCache(BaseCache):
-    """A cache that uses ``OPTIONS["primary"]`` and, for any call the primary fails, the cache
-    ``OPTIONS["fallback"]`` (the two are other aliases of ``CACHES``). Only what the rate limiters
-    call is offered: add, get, set, incr, delete."""
-
-    def __init__(self, location, params):
-        options = params.get("OPTIONS", {})
-        super().__init__({k: v for k, v in params.items() if k != "OPTIONS"})
-        self._primary, self._fallback = options["primary"], options["fallback"]
-
-    def _call(self, method: str, *args, **kwargs):
-        try:
-            return getattr(caches[self._primary], method)(*args, **kwargs)
-        except ValueError:  # incr of a missing key: an answer, not a failure
-            raise
-        except Exception:  # Redis down or timing out
-            logger.warning("rate limit counted in this process: the shared cache is unreachable", exc_info=True)
-            return getattr(caches[self._fallback], method)(*args, **kwargs)
-
-    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        return self._call("add", key, value, timeout, version)
-
-    def get(self, key, default=None, version=None):
-        return self._call("get", key, default, version)
-
-    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        return self._call("set", key, value, timeout, version)
-
-    def incr(self, key, delta=1, version=None):
-        return self._call("incr", key, delta, version)
-
-    def delete(self, key, version=None):
-        return self._call("delete", key, version)
 
 
 def client_ip(request) -> str:

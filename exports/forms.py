@@ -11,12 +11,12 @@ from dataclasses import dataclass, field
 
 from django import forms
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import PortalFormMixin
+from core.inputs import BoundedDateField
 from exports import permissions
 from exports.models import Format, Kind
 from grids.models import Region
@@ -26,8 +26,6 @@ from petitions.filters import PetitionFilter
 
 # The region list offers nodes down to communities; a deeper node still works from a link.
 REGION_CHOICE_MAX_LEVEL = 3
-# Dates the portal can hold (and a day after them still a date: 9999-12-31 would overflow).
-DATE_RANGE = [MinValueValidator(dt.date(2000, 1, 1)), MaxValueValidator(dt.date(2099, 12, 31))]
 
 
 def _last_month(today: dt.date) -> tuple[dt.date, dt.date]:
@@ -39,12 +37,8 @@ class SatisfactionForm(PortalFormMixin, forms.Form):
     """One row per item filed in [start, end] (Asia/Shanghai dates, inclusive) in a region's subtree."""
 
     region = forms.ModelChoiceField(label=_("Region"), queryset=Region.objects.none())
-    start = forms.DateField(
-        label=_("From (date filed)"), widget=forms.DateInput(attrs={"type": "date"}), validators=DATE_RANGE
-    )
-    end = forms.DateField(
-        label=_("To (inclusive)"), widget=forms.DateInput(attrs={"type": "date"}), validators=DATE_RANGE
-    )
+    start = BoundedDateField(label=_("From (date filed)"), widget=forms.DateInput(attrs={"type": "date"}))
+    end = BoundedDateField(label=_("To (inclusive)"), widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import uuid
 
+import pghistory
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from core.audit import audited
 
 
 class Kind(models.TextChoices):
@@ -45,6 +48,8 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 ACTIVE_STATUSES = (Status.QUEUED, Status.RUNNING)
 
 
+# Who exported what, with or without personal data, and how it ended; not each chunk's progress.
+@pghistory.track(*audited(), exclude=["progress_rows", "heartbeat_at"])
 class ExportJob(models.Model):
     """One export (数据导出) and its log entry."""
 

@@ -84,15 +84,17 @@ class Wrapped(Func):
         self.build = build
 
     def as_sql(self, compiler, connection, **extra_context):
-        inner, params = compiler.compile(self.source_expressions[0])
+        inner, params = compiler.compile(self.get_source_expressions()[0])
         if params:  # the builders repeat the expression; only plain columns are wrapped
             raise ValueError("Wrapped expects a column without parameters")
         return self.build(inner), ()
 
 
 def _personal(build_mask: Callable[[str], str], masked: bool) -> Callable[[str], str]:
-    """Masked, or shown as typed (defused: it is free text)."""
-    return build_mask if masked else masking_sql.defuse
+    """Masked, or shown as typed; defused either way, after masking (a masked "=cmd" is "=****")."""
+    if masked:
+        return lambda expr: masking_sql.defuse(build_mask(expr))
+    return masking_sql.defuse
 
 
 def _label(field_name: str, choices) -> CaseWhen:
@@ -176,18 +178,20 @@ def satisfaction_sql(*, region: Region, start: dt.date, end: dt.date, masked: bo
     name = _personal(masking_sql.mask_name, masked)("p.reporter_name")
     phone = _personal(masking_sql.mask_phone, masked)("p.reporter_phone")
     comment = masking_sql.defuse("COALESCE(e.comment, '')")
+    defuse = masking_sql.defuse
+    # "Replied on time" is the item's own stored answer (Petition.on_time); an unreplied item already
+    # past its resolution deadline is "No" as well.
     sql = f"""
 SELECT p.tracking_code,
        to_char(p.created_at AT TIME ZONE %s, '{MINUTE_FORMAT}'),
-       c.{_category_column()},
+       {defuse(f"c.{_category_column()}")},
        {channel},
-       r.name,
-       COALESCE(u.name, ''),
+       {defuse("r.name")},
+       {defuse("COALESCE(u.name, '')")},
        {status},
        to_char(p.replied_at AT TIME ZONE %s, '{MINUTE_FORMAT}'),
-       CASE WHEN p.replied_at IS NOT NULL AND p.resolve_by IS NOT NULL
-                 THEN CASE WHEN p.replied_at <= p.resolve_by THEN %s ELSE %s END
-            WHEN p.solved_on_spot THEN %s
+       CASE WHEN p.on_time THEN %s
+            WHEN NOT p.on_time THEN %s
             WHEN p.replied_at IS NULL AND p.resolve_by < now() THEN %s
             ELSE '' END,
        p.rework_count,
@@ -213,7 +217,6 @@ SELECT p.tracking_code,
         tz,
         yes,
         no,
-        yes,
         no,
         *rating_params,
         *source_params,
@@ -309,7 +312,7 @@ def _petition_rows_queryset(filterset, *, masked: bool) -> QuerySet:
     annotations = {
         "x_filed": LocalMinute(F("created_at")),
         "x_title": Wrapped(F("title"), masking_sql.defuse),
-        "x_category": F(f"category__{_category_column()}"),
+        "x_category": Wrapped(F(f"category__{_category_column()}"), masking_sql.defuse),
         "x_channel": _label("channel", Channel.choices),
         "x_klass": _label("klass", Klass.choices),
         "x_status": _label("status", Status.choices),
@@ -318,13 +321,17 @@ def _petition_rows_queryset(filterset, *, masked: bool) -> QuerySet:
             default=Value(""),
             output_field=CharField(),
         ),
-        "x_region": F("region__name"),
-        "x_unit": Coalesce(F("unit__name"), Value("")),
+        "x_region": Wrapped(F("region__name"), masking_sql.defuse),
+        "x_unit": Coalesce(Wrapped(F("unit__name"), masking_sql.defuse), Value("")),
         "x_next": LocalMinute(F("next_due_at")),
         "x_resolve": LocalMinute(F("resolve_by")),
         "x_replied": LocalMinute(F("replied_at")),
         "x_closed": LocalMinute(F("closed_at")),
-        "x_claimed": Coalesce(NullIf(F("claimed_by__full_name"), Value("")), F("claimed_by__username"), Value("")),
+        "x_claimed": Coalesce(
+            NullIf(Wrapped(F("claimed_by__full_name"), masking_sql.defuse), Value("")),
+            Wrapped(F("claimed_by__username"), masking_sql.defuse),
+            Value(""),
+        ),
         "x_rework": F("rework_count"),
         "x_escalations": F("escalation_count"),
         "x_name": Wrapped(F("reporter_name"), _personal(masking_sql.mask_name, masked)),
@@ -358,7 +365,8 @@ def _petitions_spec(params: Params, *, masked: bool) -> ExportSpec:
     filterset = params.filterset
     rows = _petition_rows_queryset(filterset, masked=masked)
     sql, sql_params = rows.query.sql_with_params()
-    ids_sql, ids_params = filterset.qs.order_by().values("pk").query.sql_with_params()
+    # "id": the reveal log selects the column by that name (values("pk") would name it "pk").
+    ids_sql, ids_params = filterset.qs.order_by().values("id").query.sql_with_params()
     return ExportSpec(
         kind=Kind.PETITIONS,
         headers=petition_headers(),

@@ -31,10 +31,25 @@ class RegionAdmin(admin.ModelAdmin):
 
 @admin.register(HandlingUnit)
 class HandlingUnitAdmin(admin.ModelAdmin):
+    """Edits go through the services (the forms' choice lists are drawn again after them)."""
+
     list_display = ["name", "code", "kind", "phone", "is_active"]
     list_filter = ["kind", "is_active"]
     search_fields = ["name", "code"]
     filter_horizontal = ["regions"]
+
+    def save_model(self, request, obj, form, change):
+        services.unit_save(unit=obj)
+
+    def save_related(self, request, form, formsets, change):
+        services.unit_save(unit=form.instance, regions=form.cleaned_data["regions"])
+
+    def delete_model(self, request, obj):
+        services.unit_delete(unit=obj)
+
+    def delete_queryset(self, request, queryset):
+        for unit in queryset:
+            services.unit_delete(unit=unit)
 
 
 @admin.register(RoleAssignment)

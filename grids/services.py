@@ -8,6 +8,7 @@ import pghistory
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from core import versions
 from core.errors import DomainError
 from grids.models import HandlingUnit, Region, RoleAssignment
 from grids.permissions import forget_assignments
@@ -32,7 +33,9 @@ def region_create(*, name: str, code: str, kind: str, parent: Region | None = No
         raise DomainError(_("A region with this administrative code already exists."), field="code")
     path = (parent.path if parent else "") + code + "/"
     with pghistory.context(action="region_create"):
-        return Region.objects.create(name=name, code=code, kind=kind, level=level, parent=parent, path=path)
+        region = Region.objects.create(name=name, code=code, kind=kind, level=level, parent=parent, path=path)
+    versions.bump(versions.CHOICES)
+    return region
 
 
 @transaction.atomic
@@ -41,6 +44,7 @@ def region_rename(*, region: Region, name: str) -> Region:
     region.name = name
     with pghistory.context(action="region_rename"):
         region.save(update_fields=["name"])
+    versions.bump(versions.CHOICES)
     return region
 
 
@@ -51,7 +55,26 @@ def unit_create(*, name: str, code: str, kind: str, regions: Iterable[Region], p
     with pghistory.context(action="unit_create"):
         unit = HandlingUnit.objects.create(name=name, code=code, kind=kind, phone=phone)
         unit.regions.set(list(regions))
+    versions.bump(versions.CHOICES)
     return unit
+
+
+@transaction.atomic
+def unit_save(*, unit: HandlingUnit, regions: Iterable[Region] | None = None) -> HandlingUnit:
+    """Save an edited unit (name, kind, phone, whether it is active) and, given, the regions it covers."""
+    with pghistory.context(action="unit_change"):
+        unit.save()
+        if regions is not None:
+            unit.regions.set(list(regions))
+    versions.bump(versions.CHOICES)
+    return unit
+
+
+@transaction.atomic
+def unit_delete(*, unit: HandlingUnit) -> None:
+    with pghistory.context(action="unit_delete"):
+        unit.delete()
+    versions.bump(versions.CHOICES)
 
 
 @transaction.atomic

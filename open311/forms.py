@@ -23,6 +23,7 @@ from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
 from accounts.validators import normalize_cn_mobile
+from core.inputs import check_date, check_datetime
 from open311.formats import Open311Error
 from open311.selectors import RequestQuery
 
@@ -60,12 +61,15 @@ def parse_w3c(name: str, value: str) -> dt.datetime:
         )
     try:
         if match["time"] is None:  # a date alone is the start of that day in the portal's time zone
-            day = dt.date.fromisoformat(match["date"])
+            day = check_date(dt.date.fromisoformat(match["date"]))
             return dt.datetime.combine(day, dt.time(), tzinfo=ZoneInfo(settings.TIME_ZONE))
         tz = match["tz"].replace(" ", "+")
-        return dt.datetime.fromisoformat(f"{match['date']}T{match['time']}{'+00:00' if tz == 'Z' else tz}")
+        value = dt.datetime.fromisoformat(f"{match['date']}T{match['time']}{'+00:00' if tz == 'Z' else tz}")
+        return check_datetime(value)
     except ValueError:
         raise Open311Error(400, _("%(name)s: this date or time does not exist.") % {"name": name}) from None
+    except ValidationError as error:  # outside the range the portal takes, or an impossible offset
+        raise Open311Error(400, *[f"{name}: {message}" for message in error.messages]) from None
 
 
 def _whole_second(value: dt.datetime) -> dt.datetime:

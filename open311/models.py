@@ -8,14 +8,17 @@ petition (masked there like every channel's), and the e-mail address is not stor
 
 from __future__ import annotations
 
+import pghistory
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ApiToken
+from core.audit import audited
 from petitions.models import Petition
 
 
+@pghistory.track(*audited())
 class ServiceRequest(models.Model):
     """A service request (GeoReport v2) — the Open311 side of one petition."""
 

@@ -15,11 +15,10 @@ district).
 
 from __future__ import annotations
 
-import re
-
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from core.masking import mask_numbers
 from open311.formats import MIME_TYPES, w3c
 from open311.forms import REGION_ATTRIBUTE
 from petitions.models import OPEN_STATUSES, Category, Petition, Status
@@ -99,13 +98,10 @@ def _status_notes(petition: Petition) -> str | None:
     return getattr(petition, "notes", None) or None
 
 
-# Seven or more digits (spaces and dashes between them allowed): a phone number a resident may have
-# typed into the first line of a report, which became its public title.
-_DIGIT_RUN = re.compile(r"\+?\d(?:[\s-]?\d){6,}")
-
-
 def public_title(title: str) -> str:
-    return _DIGIT_RUN.sub("***", title)
+    """A phone number a resident may have typed into the first line of a report, which became its
+    public title, is masked however it is written (``core.masking.mask_numbers``)."""
+    return mask_numbers(title)
 
 
 def _number(value) -> float | None:

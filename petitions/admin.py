@@ -1,13 +1,26 @@
 from django.contrib import admin
 
+from petitions import services
 from petitions.models import Category, DeadlinePolicy, Petition
 
 
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
+    """Edits go through the services (the forms' choice lists are drawn again after them)."""
+
     list_display = ["code", "name_zh", "name_en", "default_unit_kind", "is_active"]
     list_editable = ["is_active"]
     search_fields = ["code", "name_zh", "name_en"]
+
+    def save_model(self, request, obj, form, change):
+        services.category_save(category=obj)
+
+    def delete_model(self, request, obj):
+        services.category_delete(category=obj)
+
+    def delete_queryset(self, request, queryset):
+        for category in queryset:
+            services.category_delete(category=category)
 
 
 @admin.register(DeadlinePolicy)

@@ -40,6 +40,12 @@ def _local_midnight(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time.min, tzinfo=ZoneInfo(settings.TIME_ZONE))
 
 
+def _active_categories(request) -> QuerySet[Category]:
+    # A callable, not a queryset: django-filter deep-copies the declared filters for every filterset,
+    # and a function is copied for nothing.
+    return Category.objects.filter(is_active=True)
+
+
 class RegionChoiceField(forms.ModelChoiceField):
     """Regions indented by their level below the district."""
 
@@ -65,12 +71,13 @@ class PetitionFilter(django_filters.FilterSet):
     )
     open = BooleanFilter(label=_("Open items only"), method="filter_open")
     klass = django_filters.ChoiceFilter(label=_("Class"), choices=Klass.choices)
-    category = django_filters.ModelChoiceFilter(
-        label=_("Category"), queryset=Category.objects.filter(is_active=True), to_field_name="code"
-    )
+    category = django_filters.ModelChoiceFilter(label=_("Category"), queryset=_active_categories, to_field_name="code")
     channel = django_filters.ChoiceFilter(label=_("Channel"), choices=Channel.choices)
-    region = RegionFilter(label=_("Region"), queryset=Region.objects.none())
-    unit = django_filters.ModelChoiceFilter(label=_("Handling unit"), queryset=HandlingUnit.objects.none())
+    # Filled in for the user (``__init__``): a filter never offers what is outside their scope.
+    region = RegionFilter(label=_("Region"), queryset=lambda request: Region.objects.none())
+    unit = django_filters.ModelChoiceFilter(
+        label=_("Handling unit"), queryset=lambda request: HandlingUnit.objects.none()
+    )
     overdue = BooleanFilter(label=_("Overdue"), method="filter_overdue")
     due_soon = BooleanFilter(label=_("Due within a day"), method="filter_due_soon")
     escalated = BooleanFilter(label=_("Escalated"), method="filter_escalated")

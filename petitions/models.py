@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from core.audit import audited
 from grids.models import HandlingUnit, Region
 
 
@@ -93,6 +94,7 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
 }
 
 
+@pghistory.track(*audited())
 class Category(models.Model):
     """A petition category (诉求类别): names in both languages, editable by admins."""
 
@@ -118,6 +120,7 @@ class Category(models.Model):
         return self.name_en if (get_language() or "").startswith("en") else self.name_zh
 
 
+@pghistory.track(*audited())
 class DeadlinePolicy(models.Model):
     """Time limits per class (and optionally category), in working time; admins edit them."""
 
@@ -149,6 +152,7 @@ class DeadlinePolicy(models.Model):
 
 
 @pghistory.track(
+    pghistory.InsertEvent(),
     pghistory.UpdateEvent(),
     pghistory.DeleteEvent(),
     fields=[
@@ -321,12 +325,8 @@ class Petition(models.Model):
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
 
-    def running_deadlines(self) -> list[Deadline]:
-        """The deadlines still running (not met), soonest first: from ``deadlines`` as prefetched
-        (``petitions.selectors.with_deadlines``), or read."""
-        return sorted((d for d in self.deadlines.all() if d.met_at is None), key=lambda d: (d.due_at, d.pk))
 
-
+@pghistory.track(*audited())
 class Deadline(models.Model):
     """One time limit of one petition. The sweep acts on rows that are neither met nor paused."""
 
@@ -414,6 +414,7 @@ class Event(models.Model):
         return f"{self.petition_id} {self.kind} {self.action}"
 
 
+@pghistory.track(*audited())
 class Evaluation(models.Model):
     """满意 / 基本满意 / 不满意 by the resident, a staff callback (回访) or a third party."""
 
@@ -450,6 +451,7 @@ class Evaluation(models.Model):
         return f"{self.petition_id} {self.rating}"
 
 
+@pghistory.track(*audited())
 class Photo(models.Model):
     petition = models.ForeignKey(Petition, models.CASCADE, related_name="photos")
     image = models.ImageField(upload_to="petitions/%Y/%m/")

@@ -6,6 +6,7 @@ missing (a database flushed by transactional tests, or a demo database) without 
 
 from __future__ import annotations
 
+from core import versions
 from petitions.models import Category
 
 CATEGORIES = [
@@ -36,4 +37,5 @@ def ensure_categories() -> int:
     ]
     if missing:
         Category.objects.bulk_create(missing, ignore_conflicts=True)
+        versions.bump(versions.CHOICES)
     return len(missing)

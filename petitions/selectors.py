@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from core.masking import mask_address, mask_name, mask_phone
 from core.pagination import KeysetPage, keyset_page
@@ -28,15 +29,18 @@ LEFT JOIN LATERAL (
 ) e ON true"""
 
 DUE_SOON = dt.timedelta(days=1)
+LONG_TEXTS = ("description", "search_text", "reply")
 
 
 def petition_queryset(*, user, action: str = permissions.VIEW) -> QuerySet[Petition]:
     return permissions.scope(Petition.objects.all(), user, action)
 
 
-def with_deadlines(qs: QuerySet[Petition]) -> QuerySet[Petition]:
-    """``qs`` with each item's deadlines, soonest first (``Petition.running_deadlines`` reads them)."""
-    return qs.prefetch_related(Prefetch("deadlines", queryset=Deadline.objects.order_by("due_at", "id")))
+def with_running_deadlines(qs: QuerySet[Petition]) -> QuerySet[Petition]:
+    """``qs`` with each item's running (not met) deadlines, soonest first, as ``running_deadlines``:
+    what a list row and the API show of an item's time limits."""
+    running = Deadline.objects.filter(met_at__isnull=True).order_by("due_at", "id")
+    return qs.prefetch_related(Prefetch("deadlines", queryset=running, to_attr="running_deadlines"))
 
 
 def petition_list(*, user, filters, cursor: str | None = None, size: int = 25) -> tuple[KeysetPage, PetitionFilter]:
@@ -46,11 +50,16 @@ def petition_list(*, user, filters, cursor: str | None = None, size: int = 25) -
     filterset = PetitionFilter(filters, queryset=petition_queryset(user=user), user=user)
     if not filterset.is_valid():
         return KeysetPage(items=[], next_cursor=None, has_more=False), filterset
-    qs = with_deadlines(filterset.qs.select_related("category", "region", "unit", "claimed_by"))
+    # The long texts (description, reply, the search text) are for the detail, not for a row.
+    rows = filterset.qs.select_related("category", "region", "unit", "claimed_by").defer(*LONG_TEXTS)
+    qs = with_running_deadlines(rows)
     ordering = filterset.ordering
     if ordering == "next_due_at":
         qs = qs.filter(next_due_at__isnull=False)
     return keyset_page(qs, cursor=cursor, ordering=ordering, size=size), filterset
+
+
+NEAREST_LABELS = {"overdue": _("Overdue"), "due_soon": _("Due soon"), "paused": _("Paused")}
 
 
 @dataclass(frozen=True)
@@ -60,9 +69,13 @@ class NearestDeadline:
     deadline: Deadline
     state: str  # "overdue", "due_soon", "paused" or ""
 
+    @property
+    def label(self) -> str:
+        return NEAREST_LABELS.get(self.state, "")
+
 
 def nearest_deadline(petition: Petition, *, now: dt.datetime | None = None) -> NearestDeadline | None:
-    running = petition.running_deadlines()
+    running = petition.running_deadlines
     ticking = [d for d in running if d.paused_at is None]
     nearest = ticking[0] if ticking else (running[0] if running else None)
     if nearest is None:
@@ -86,7 +99,7 @@ def petition_get(*, user, pk: int) -> Petition:
 
 def petition_details(qs: QuerySet[Petition]) -> QuerySet[Petition]:
     """What the detail page and the API's detail show of an item, fetched with it."""
-    return with_deadlines(
+    return with_running_deadlines(
         qs.select_related("category", "region", "unit", "claimed_by", "merged_into", "filed_by").prefetch_related(
             "co_units", "photos", "evaluations"
         )

@@ -12,6 +12,7 @@ from rest_framework import serializers
 
 from accounts.validators import normalize_cn_mobile
 from core.masking import mask_name
+from core.parsers import StrictBooleanField
 from grids.models import HandlingUnit, Region
 from grids.permissions import within
 from petitions import selectors
@@ -76,7 +77,7 @@ class PetitionSummaryOut(serializers.ModelSerializer):
     region = RegionOut(read_only=True)
     unit = UnitOut(read_only=True, allow_null=True)
     claimed_by = serializers.SerializerMethodField()
-    # The running ones, soonest first (``Petition.running_deadlines``; the selectors prefetch them).
+    # The running ones, soonest first (``selectors.with_running_deadlines``).
     deadlines = DeadlineOut(source="running_deadlines", many=True, read_only=True)
     personal = serializers.SerializerMethodField()
     url = serializers.HyperlinkedIdentityField(view_name="petitions_api:petition_detail", read_only=True)
@@ -271,8 +272,8 @@ class PetitionCreateIn(serializers.Serializer):
     channel = serializers.ChoiceField(choices=Channel.choices, required=False, default=Channel.API)
     reporter_name = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
     reporter_phone = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
-    anonymous = serializers.BooleanField(required=False, default=False)
-    solved_on_spot = serializers.BooleanField(required=False, default=False)
+    anonymous = StrictBooleanField(required=False, default=False)
+    solved_on_spot = StrictBooleanField(required=False, default=False)
     on_spot_note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
     def validate_reporter_phone(self, value: str) -> str:
@@ -327,7 +328,7 @@ class MergeIn(serializers.Serializer):
 
 class ProgressIn(serializers.Serializer):
     text = serializers.CharField(max_length=5000)
-    public = serializers.BooleanField(required=False, default=True)
+    public = StrictBooleanField(required=False, default=True)
 
 
 class MeetingIn(serializers.Serializer):
@@ -357,7 +358,7 @@ class CloseIn(serializers.Serializer):
 
 class NoteIn(serializers.Serializer):
     text = serializers.CharField(max_length=5000)
-    public = serializers.BooleanField(required=False, default=False)
+    public = StrictBooleanField(required=False, default=False)
 
 
 class RatingIn(serializers.Serializer):

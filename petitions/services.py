@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.validators import normalize_cn_mobile
-from core import outbox
+from core import outbox, versions
 from core.errors import DomainError
 from core.models import PersonalDataReveal
 from core.worktime import working_time_between
@@ -654,6 +654,25 @@ def petition_bulk(
         else:
             done += 1
     return done, failures
+
+
+# --- Categories ----------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def category_save(*, category: Category) -> Category:
+    """Save a new or edited category; the forms offering categories draw their lists again."""
+    with pghistory.context(action="category_save"):
+        category.save()
+    versions.bump(versions.CHOICES)
+    return category
+
+
+@transaction.atomic
+def category_delete(*, category: Category) -> None:
+    with pghistory.context(action="category_delete"):
+        category.delete()
+    versions.bump(versions.CHOICES)
 
 
 # --- Personal data -----------------------------------------------------------------------------------

@@ -184,12 +184,15 @@ def celery_worker_process(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_rate_limits(settings):
-    """Each test counts its rate limits from zero: a key prefix of its own, in Redis and in the
-    per-process fallback alike."""
+def _fresh_rate_limits_and_fragments(settings):
+    """Each test counts its rate limits from zero (a key prefix of its own, in Redis and in the
+    per-process fallback alike) and draws the cached form fragments anew (their data is the test's)."""
     import uuid
 
+    from django.core.cache import caches
+
     settings.RATELIMIT_CACHE_PREFIX = f"rl:{uuid.uuid4().hex[:12]}:"
+    caches["fragments"].set("version:choices", uuid.uuid4().int % 10**12, timeout=None)
 
 
 class StoppableRedis:

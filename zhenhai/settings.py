@@ -125,10 +125,16 @@ CACHES = {
     },
     # Rate limits count here: in Redis while it answers, per process while it does not (core.ratelimit).
     "ratelimit": {
-        "BACKEND": "core.ratelimit.FailoverCache",
+        "BACKEND": "core.caches.FailoverCache",
         "OPTIONS": {"primary": "default", "fallback": "ratelimit_local"},
     },
     "ratelimit_local": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ratelimit"},
+    # Page fragments drawn from rarely changing data ({% cache … using="fragments" %}, core.versions).
+    "fragments": {
+        "BACKEND": "core.caches.FailoverCache",
+        "OPTIONS": {"primary": "default", "fallback": "fragments_local"},
+    },
+    "fragments_local": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "fragments"},
 }
 
 

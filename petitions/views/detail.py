@@ -384,7 +384,7 @@ def render_detail(
     main = next((p for p in panels if p.form.fields and p.action.style == "primary"), None)
     if main is not None:
         main.open = True
-    deadlines = list(petition.deadlines.all())  # prefetched by petition_get, soonest first
+    deadlines = list(petition.deadlines.order_by("due_at", "id"))  # the ended ones too
     can_reveal = permissions.may_act(user, petition, permissions.REVEAL)
     context = {
         "petition": petition,

@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from grids.permissions import may
+from core import versions
+from grids.permissions import assignments, may
 from grids.selectors import unit_list
 from petitions import permissions, selectors, services
 from petitions.filters import PetitionFilter
@@ -71,6 +72,7 @@ def render_queue(request: HttpRequest, *, bulk_form: BulkForm | None = None, sta
     can_bulk = may(user, permissions.TRIAGE)
     query = filters.urlencode()
     context = {
+        "queue_url": reverse("petitions:queue"),
         "page": page,
         "rows": queue_rows(page.items, user),
         "next_query": next_query,
@@ -80,15 +82,23 @@ def render_queue(request: HttpRequest, *, bulk_form: BulkForm | None = None, sta
     }
     if request.htmx and request.GET.get("cursor"):
         return render(request, "petitions/_queue_rows.html", context, status=status)
-    if can_bulk and bulk_form is None:
-        bulk_form = BulkForm(units=unit_list(user=user), initial={"operation": BulkForm.ROUTE})
+    # The filter and bulk forms depend only on the query, the user's scope, the language and the
+    # choice lists: the page keeps them drawn in the cache, under the choice lists' version.
     context.update(
         filter_form=filterset.drawn_form(),
         filter_errors=not filterset.is_valid(),
-        bulk_form=bulk_form,
+        bulk_form=bulk_form or (can_bulk and BulkForm(units=unit_list(user=user), initial={"operation": "route"})),
+        bulk_sent_back=bulk_form is not None,
+        forms_version=versions.current(versions.CHOICES),
+        scope=scope_key(user),
         is_first_page=not request.GET.get("cursor"),
     )
     return render(request, "petitions/queue.html", context, status=status)
+
+
+def scope_key(user) -> str:
+    """What the forms' choices depend on besides the data: the user's role assignments."""
+    return ";".join(f"{a.role}:{a.region_id}:{a.unit_id}" for a in assignments(user))
 
 
 @login_required

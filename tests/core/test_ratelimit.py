@@ -17,7 +17,7 @@ from rest_framework.test import APIClient
 
 from accounts.tokens import api_token_create
 from core import notify, ratelimit
-from core.ratelimit import FailoverCache
+from core.caches import FailoverCache
 from petitions import services
 from petitions.models import Klass, Petition
 from tests.grids import factories as grid_factories

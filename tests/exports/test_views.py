@@ -295,7 +295,9 @@ def test_awkward_text_survives_the_csv(client, tree, people, english):
             {"kind": "satisfaction", "region": "abc", "start": "2026-01-01", "end": "2026-01-31"},
             "Select a valid choice",
         ),
-        ({"kind": "satisfaction", "start": "9999-12-31", "end": "9999-12-31"}, "less than or equal to 2099-12-31"),
+        ({"kind": "satisfaction", "start": "9999-12-31", "end": "9999-12-31"}, "Enter a date between 1900-01-01"),
+        ({"kind": "petitions", "filed_to": "9999-12-31"}, "Enter a date between 1900-01-01 and 2199-12-31."),
+        ({"kind": "petitions", "region": "999999999"}, "Region: Select a valid choice."),
         ({"kind": "lottery"}, "Unknown kind of export."),
         ({"kind": "petitions", "status": "bogus"}, "Select a valid choice. bogus is not one of the available choices."),
         ({"kind": "petitions", "category": "no-such"}, "Select a valid choice."),
@@ -434,3 +436,33 @@ def test_the_progress_partial_is_one_cheap_page(client, tree, people, items, set
     with django_assert_num_queries(5):
         response = client.get(reverse("exports:progress", args=[job.pk]))
     assert response.status_code == 200 and response["Cache-Control"].startswith("max-age=0")
+
+
+@pytest.mark.parametrize("kind", ["satisfaction", "petitions"])
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+@pytest.mark.parametrize("reveal", [False, True])
+def test_every_kind_format_and_masking_exports_defused_cells(client, tree, people, english, kind, fmt, reveal):
+    """Each export kind, in each format, masked or revealed: it answers a file, every cell a
+    spreadsheet could run as a formula is defused (after masking), and a reveal is logged per item."""
+    staff = people["district"]
+    tree.unit_a.name = "@单位"
+    tree.unit_a.save(update_fields=["name"])
+    petition = handled(
+        item(tree.grid_a, 8, reporter_name="=SUM(1)", address="+1 清川佳园3幢"),
+        staff=staff,
+        unit=tree.unit_a,
+        rating=Evaluation.Rating.SATISFIED,
+        comment="-2+3",
+    )
+    url = _satisfaction_url(tree.district) if kind == "satisfaction" else reverse("exports:new") + "?kind=petitions"
+    response = _export(client, staff, url, format=fmt, **({"reveal": "on"} if reveal else {}))
+    assert response.status_code == 200, response.content[:500]
+    rows = (read_csv if fmt == "csv" else read_xlsx)(content(response))
+    cells = [str(cell) for row in rows[1:] for cell in row]
+    assert petition.tracking_code in cells
+    risky = [cell for cell in cells if cell[:1] in ("=", "+", "-", "@")]
+    assert not risky, risky
+    assert "'@单位" in cells
+    assert ("'=SUM(1)" in cells) == reveal and ("'=****" in cells) == (not reveal)
+    reveals = PersonalDataReveal.objects.filter(user=staff, object_id=petition.pk)
+    assert reveals.exists() == reveal

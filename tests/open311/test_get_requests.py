@@ -433,8 +433,22 @@ def test_detail_query_count_is_fixed(o311, tree, app_key, django_assert_num_quer
         o311.get("request_detail", "json", service_request_id=petition.tracking_code)
 
 
-def test_phone_numbers_in_a_public_title_are_masked(o311, tree, app_key):
-    petition = filed(o311, app_key, tree, description="请联系139 1234 5678或0574-8765 4321，路灯坏了3天\n详情")
+@pytest.mark.parametrize(
+    "number",
+    [
+        "13912345678",
+        "139 1234 5678",
+        "139-1234-5678",
+        "139.1234.5678",
+        "139/1234/5678",
+        "(0574) 8765-4321",
+        "+86 139 1234 5678",
+        "１３９－１２３４－５６７８",
+        "139 . 1234 . 5678",
+    ],
+)
+def test_phone_numbers_in_a_public_title_are_masked_however_written(o311, tree, app_key, number):
+    petition = filed(o311, app_key, tree, description=f"请联系{number}，路灯坏了3天\n详情")
     row = one(o311, "json", petition)
-    assert row["description"] == "请联系***或***，路灯坏了3天"
-    assert one(o311, "json", petition, api_key=app_key.key)["description"].startswith("请联系139 1234 5678")
+    assert row["description"] == "请联系***，路灯坏了3天"
+    assert one(o311, "json", petition, api_key=app_key.key)["description"].startswith(f"请联系{number}")

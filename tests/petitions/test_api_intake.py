@@ -125,7 +125,8 @@ def test_the_item_is_written_once_with_its_soonest_deadline(tree, staff):
     assert triage.kind == Deadline.Kind.TRIAGE and triage.met_at is None
     assert petition.next_due_at == triage.due_at and petition.resolve_by is None
     assert triage.warn_at < triage.due_at
-    assert not apps.get_model("petitions", "PetitionAudit").objects.filter(pgh_obj_id=petition.pk).exists()
+    audit = apps.get_model("petitions", "PetitionAudit").objects.filter(pgh_obj_id=petition.pk)
+    assert list(audit.values_list("pgh_label", flat=True)) == ["insert"]
     due = triage.due_at.astimezone(ZoneInfo("Asia/Shanghai"))  # stored as computed, on Shanghai time
     entries = list(petition.timeline.order_by("id").values_list("kind", "action", "public", "data"))
     assert entries == [

@@ -16,7 +16,7 @@ from tests.petitions import factories
 
 pytestmark = pytest.mark.django_db
 
-DETAIL_QUERIES = 12
+DETAIL_QUERIES = 13
 BOARD_QUERIES = 9
 
 

@@ -17,6 +17,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.module_loading import module_has_submodule
 
+from core import versions
 from core.demo import Scale
 
 
@@ -66,6 +67,8 @@ class Command(BaseCommand):
                 module.seed(scale=chosen, stdout=self.stdout)
             label = module.__name__.rpartition(".")[0]
             self.stdout.write(f"  {label}: {time.monotonic() - app_started:.1f} s", self.style.HTTP_INFO)
+        # Bulk loads bypass the services: the forms' choice lists are drawn again.
+        versions.bump(versions.CHOICES)
 
         self.stdout.write("")
         for module in modules:
