@@ -14,7 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import tokens
@@ -59,10 +59,12 @@ def _login(request: HttpRequest, form_class, template: str) -> HttpResponse:
     return render(request, template, {"form": form, "next": request.GET.get("next", "")})
 
 
+@require_http_methods(["GET", "POST"])
 def login_view(request: HttpRequest) -> HttpResponse:
     return _login(request, StaffLoginForm, "accounts/login.html")
 
 
+@require_http_methods(["GET", "POST"])
 def resident_login_view(request: HttpRequest) -> HttpResponse:
     return _login(request, ResidentLoginForm, "accounts/resident_login.html")
 
@@ -82,6 +84,7 @@ def lockout(request: HttpRequest, response=None, credentials=None) -> HttpRespon
 
 
 @login_required
+@require_GET
 def home(request: HttpRequest) -> HttpResponse:
     roles = roles_of(request.user)
     if not roles:
@@ -90,6 +93,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def role_home(request: HttpRequest, role: str) -> HttpResponse:
     mine = [a for a in assignments(request.user) if a.role == role]
     if not mine:
@@ -111,6 +115,7 @@ def role_home(request: HttpRequest, role: str) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def otp_view(request: HttpRequest) -> HttpResponse:
     """Second factor: verify with a confirmed device, or enrol a new one (admins must)."""
     enrolled = TOTPDevice.objects.filter(user=request.user, confirmed=True).exists()
@@ -149,6 +154,7 @@ def _token_assignments(request: HttpRequest) -> list:
 
 
 @login_required
+@require_GET
 def token_list(request: HttpRequest) -> HttpResponse:
     _token_assignments(request)
     return render(request, "accounts/tokens.html", {"tokens": tokens.api_token_list(user=request.user)})
@@ -156,6 +162,7 @@ def token_list(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @login_required
+@require_http_methods(["GET", "POST"])
 def token_create(request: HttpRequest) -> HttpResponse:
     form = ApiTokenForm(
         request.POST or None,

@@ -8,6 +8,7 @@ a malformed or out-of-range cursor means the first page.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -71,13 +72,32 @@ def _after(ordering: str, cursor: str):
     return compare(_row(F(field), F("id")), _row(Value(value), Value(pk)))
 
 
-def keyset_page(qs: QuerySet, *, cursor: str | None, ordering: str = "-id", size: int = 25) -> KeysetPage:
+def keyset_page(
+    qs: QuerySet,
+    *,
+    cursor: str | None,
+    ordering: str = "-id",
+    size: int = 25,
+    rows: Callable[[QuerySet], QuerySet] | None = None,
+) -> KeysetPage:
+    """One page of ``qs`` after ``cursor``.
+
+    With ``rows``, the page is read in two steps: the keys of the page from ``qs`` alone (one index
+    scan that stops after the page), then ``rows(<the model's rows with those keys>)``, where the
+    caller adds its joins and prefetches. Joined into the keyset scan, related tables can make the
+    planner read and sort every row after the cursor instead.
+    """
     condition = _after(ordering, cursor) if cursor else None
     if condition is not None:
         qs = qs.filter(condition)
     descending = ordering.startswith("-")
     order = [ordering] if _field(ordering) == "id" else [ordering, "-id" if descending else "id"]
-    rows = list(qs.order_by(*order)[: size + 1])
-    has_more = len(rows) > size
-    rows = rows[:size]
-    return KeysetPage(items=rows, next_cursor=_key(rows[-1], ordering) if has_more else None, has_more=has_more)
+    if rows is None:
+        items = list(qs.order_by(*order)[: size + 1])
+    else:
+        keys = list(qs.order_by(*order).values_list("id", flat=True)[: size + 1])
+        found = {item.pk: item for item in rows(qs.model._default_manager.filter(pk__in=keys))}
+        items = [found[pk] for pk in keys if pk in found]
+    has_more = len(items) > size
+    items = items[:size]
+    return KeysetPage(items=items, next_cursor=_key(items[-1], ordering) if has_more else None, has_more=has_more)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_GET
 from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -17,6 +18,7 @@ from rest_framework.views import APIView
 
 
 @login_required
+@require_GET
 def trivial(request: HttpRequest) -> HttpResponse:
     """``base.html`` with nothing in it, for any signed-in user."""
     return render(request, "core/trivial.html")

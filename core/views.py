@@ -3,11 +3,13 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
 
 from core.health import health_report
 
 
 @never_cache
+@require_GET
 def health(request: HttpRequest) -> JsonResponse:
     """Database, Redis and Celery status; 503 when the database or Redis is down."""
     report = health_report()
@@ -17,6 +19,7 @@ def health(request: HttpRequest) -> JsonResponse:
 PUBLIC_MEDIA_PREFIXES = ("petitions/public/",)
 
 
+@require_GET
 def public_media(request: HttpRequest, name: str):
     """Serve the public copies of uploads (location data already stripped); nothing else.
 
@@ -40,6 +43,7 @@ def public_media(request: HttpRequest, name: str):
 
 
 @login_required
+@require_GET
 def notifications(request: HttpRequest):
     """The signed-in user's in-app notifications, newest first; opening the page marks them read."""
     from django.shortcuts import render

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_GET
 
 from grids import selectors
 from grids.models import HandlingUnit, Region
@@ -15,6 +16,7 @@ def _staff_only(request: HttpRequest, action: str) -> None:
 
 
 @login_required
+@require_GET
 def region_list(request: HttpRequest) -> HttpResponse:
     _staff_only(request, "grids.view_region")
     roots = selectors.region_roots(user=request.user)
@@ -22,6 +24,7 @@ def region_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def region_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _staff_only(request, "grids.view_region")
     try:
@@ -43,6 +46,7 @@ def region_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def unit_list(request: HttpRequest) -> HttpResponse:
     _staff_only(request, "grids.view_unit")
     units = selectors.unit_list(user=request.user).prefetch_related("regions")
@@ -50,6 +54,7 @@ def unit_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _staff_only(request, "grids.view_unit")
     try:

@@ -4,8 +4,15 @@ Every named URL of the project has one ``Row`` here; ``test_authorization.py`` f
 resolver knows a URL that has no row (or a row names a URL that no longer exists). Later issues
 add their rows to ``MATRIX``.
 
-Principals: ``anon`` (signed out), ``no_role`` (signed in, no assignment) and one user per role,
-bound as in ``principals()``. ``admin`` has passed its TOTP second factor.
+Principals: ``anon`` (signed out), ``no_role`` (signed in, no assignment), one user per role, bound
+as in ``test_authorization.BINDINGS``, and ``multi``: street staff in street B and grid leader in grid A
+at once. ``admin`` has passed its TOTP second factor.
+
+Each row names the methods its URL accepts (``method`` and ``also``); every other method answers 405
+to a principal the URL serves. Expectations are written down here, never read from the production
+``ACTION_ROLES``. A row with an object (``inside``) is also tried with ``sibling``: the same kind of
+object in the node right next to the principal's own (a grid leader's neighbouring grid, a street's
+neighbouring street), which must look exactly like one that does not exist.
 """
 
 from __future__ import annotations
@@ -17,8 +24,10 @@ from grids.roles import STAFF_ROLES, Role
 
 ANON = "anon"
 NO_ROLE = "no_role"
+MULTI = "multi"  # street staff in street B and grid leader in grid A
 PRINCIPALS = [ANON, NO_ROLE, *[r.value for r in Role]]
 STAFF = [r.value for r in STAFF_ROLES]
+METHODS = ("get", "post", "put", "patch", "delete")
 
 # Named URLs the matrix does not list one by one, and why.
 EXEMPT_NAMESPACES = {
@@ -44,6 +53,18 @@ class Row:
     # is given (e.g. "application/json" for the API).
     data: Callable | None = None
     content_type: str | None = None
+    # Other methods the URL accepts, each with its own expectations (and body, from ``data``).
+    also: dict[str, dict[str, int]] = field(default_factory=dict)
+    # The object next to the principal's own node (default: the row's ``outside_expect``).
+    sibling: Callable | None = None
+    sibling_expect: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def methods(self) -> list[str]:
+        return [self.method, *self.also]
+
+    def expected(self, method: str) -> dict[str, int]:
+        return self.expect if method == self.method else self.also[method]
 
 
 def statuses(default: int, **overrides: int) -> dict[str, int]:
@@ -75,6 +96,8 @@ def _foreign_unit(world, principal):
 
 
 def _own_role(world, principal):
+    if principal == MULTI:
+        return {"role": Role.GRID_LEADER.value}
     return {"role": principal if principal in Role.values else Role.RESIDENT.value}
 
 
@@ -83,13 +106,15 @@ def _other_role(world, principal):
 
 
 MATRIX: dict[str, Row] = {
-    "root": Row(expect=statuses(302)),
+    # A redirect that Django's RedirectView gives to every method.
+    "root": Row(expect=statuses(302), also=dict.fromkeys(("post", "put", "patch", "delete"), statuses(302))),
     "health": Row(expect=statuses(200)),
     "notifications": Row(expect=statuses(200, anon=302)),
-    "accounts:login": Row(expect=statuses(302, anon=200)),
-    "accounts:resident_login": Row(expect=statuses(302, anon=200)),
+    # A form post: an empty one is shown again with its errors, to everyone.
+    "accounts:login": Row(expect=statuses(302, anon=200), also={"post": statuses(200)}),
+    "accounts:resident_login": Row(expect=statuses(302, anon=200), also={"post": statuses(200)}),
     "accounts:logout": Row(expect=statuses(302), method="post"),
-    "accounts:otp": Row(expect=statuses(200, anon=302)),
+    "accounts:otp": Row(expect=statuses(200, anon=302), also={"post": statuses(200, anon=302)}),
     "accounts:home": Row(expect=statuses(302, no_role=200)),
     "accounts:role_home": Row(
         expect=statuses(200, anon=302, no_role=404),
@@ -103,6 +128,7 @@ MATRIX: dict[str, Row] = {
         inside=_own_region,
         outside=_foreign_region,
         outside_expect=statuses(404, anon=302),
+        sibling=lambda world, principal: {"pk": world.sibling_region(principal).pk},
     ),
     "grids:unit_list": Row(expect=staff_only()),
     "grids:unit_detail": Row(
@@ -111,7 +137,11 @@ MATRIX: dict[str, Row] = {
         outside=_foreign_unit,
         outside_expect=statuses(404, anon=302),
     ),
-    "admin:index": Row(expect=statuses(302, admin=200)),
+    # Django's admin answers its index to every method.
+    "admin:index": Row(
+        expect=statuses(302, admin=200),
+        also=dict.fromkeys(("post", "put", "patch", "delete"), statuses(302, admin=200)),
+    ),
 }
 
 

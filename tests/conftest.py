@@ -56,9 +56,13 @@ def english():
 
 @dataclass
 class Tree:
-    """A small region tree with two branches, so every scope has an inside and an outside.
+    """A small region tree with two branches and a sibling at every level below street A, so every
+    scope has an inside and an outside right next to it.
 
     district ─ street_a ─ community_a ─ compound_a ─ grid_a
+             │          │             │            └ grid_a2
+             │          │             └ compound_a2
+             │          └ community_a2
              └ street_b ─ community_b ─ compound_b ─ grid_b
     """
 
@@ -73,6 +77,9 @@ class Tree:
     grid_b: object
     unit_a: object
     unit_b: object
+    community_a2: object = None
+    compound_a2: object = None
+    grid_a2: object = None
 
 
 @pytest.fixture
@@ -86,7 +93,13 @@ def tree(db) -> Tree:
     community_b = factories.region(parent=street_b, name="南一社区")
     compound_b = factories.region(parent=community_b, name="南苑小区")
     grid_b = factories.region(parent=compound_b, name="网格B")
+    grid_a2 = factories.region(parent=compound_a, name="网格A2")
+    compound_a2 = factories.region(parent=community_a, name="清川二期")
+    community_a2 = factories.region(parent=street_a, name="后大街社区")
     return Tree(
+        community_a2=community_a2,
+        compound_a2=compound_a2,
+        grid_a2=grid_a2,
         district=district,
         street_a=street_a,
         community_a=community_a,

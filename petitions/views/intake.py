@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
 
 from core.errors import DomainError
 from grids.permissions import may
@@ -25,6 +26,7 @@ def form_error(form, exc: DomainError) -> None:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def intake(request: HttpRequest) -> HttpResponse:
     _require_file(request)
     form = IntakeForm(request.POST or None, request.FILES or None, user=request.user)
@@ -53,6 +55,7 @@ def _duplicates_for(request: HttpRequest, data) -> list[Petition] | None:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def intake_duplicates(request: HttpRequest) -> HttpResponse:
     """The htmx partial: likely duplicates of what is being typed (nothing until category and place)."""
     _require_file(request)
@@ -61,6 +64,7 @@ def intake_duplicates(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def intake_done(request: HttpRequest, pk: int) -> HttpResponse:
     _require_file(request)
     scoped = permissions.scope(Petition.objects.all(), request.user, permissions.FILE)

@@ -14,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
 
 from core import ratelimit
 from core.errors import DomainError
@@ -59,6 +60,7 @@ def _resident_initial(user) -> dict:
     return initial
 
 
+@require_http_methods(["GET", "POST"])
 def report(request: HttpRequest) -> HttpResponse:
     user = request.user if request.user.is_authenticated else None
     if request.method == "POST" and "pick_street" in request.POST:
@@ -86,6 +88,7 @@ def report(request: HttpRequest) -> HttpResponse:
     return render(request, "petitions/public_report.html", context)
 
 
+@require_GET
 def report_done(request: HttpRequest) -> HttpResponse:
     """The tracking code and the private link, shown once (they leave the session here)."""
     done = request.session.pop(_DONE_KEY, None)
@@ -95,6 +98,7 @@ def report_done(request: HttpRequest) -> HttpResponse:
     return render(request, "petitions/public_report_done.html", {**done, "private_link": link})
 
 
+@require_GET
 def regions(request: HttpRequest) -> HttpResponse:
     """htmx: the place options of one street, for the web form's cascading select."""
     groups = region_options(public_regions(request.GET.get("street")))
@@ -200,6 +204,7 @@ def _evaluated_message(request: HttpRequest, rating: str) -> None:
         messages.success(request, _("Thank you for your evaluation. The item is closed."))
 
 
+@require_http_methods(["GET", "POST"])
 def status(request: HttpRequest) -> HttpResponse:
     """Tracking code + last four phone digits → the public timeline (and the evaluation form)."""
     initial = {"code": request.GET.get("code", "")}
@@ -227,6 +232,7 @@ def status(request: HttpRequest) -> HttpResponse:
     return render(request, "petitions/public_status.html", context)
 
 
+@require_http_methods(["GET", "POST"])
 def evaluate(request: HttpRequest, code: str, token: str) -> HttpResponse:
     """The private link given once at filing: status and the evaluation form, no digits needed."""
     found = services.petition_by_evaluation_token(code, token)
@@ -242,6 +248,7 @@ def evaluate(request: HttpRequest, code: str, token: str) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def mine(request: HttpRequest) -> HttpResponse:
     """A signed-in resident's own petitions, newest first (keyset pages)."""
     page = keyset_page(selectors.petition_mine(user=request.user), cursor=request.GET.get("cursor"), size=20)
@@ -249,6 +256,7 @@ def mine(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def mine_detail(request: HttpRequest, code: str) -> HttpResponse:
     """One of the resident's own petitions: the public timeline and, when replied, the evaluation."""
     found = selectors.petition_mine(user=request.user).filter(tracking_code=code).first()

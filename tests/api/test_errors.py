@@ -141,3 +141,52 @@ def test_a_merge_target_id_over_the_integer_range_is_400(client, tree, street_st
     url = reverse("petitions_api:petition_merge", kwargs={"pk": petition.pk})
     response = client.post(url, {"into": 2**70}, format="json")
     assert response.status_code == 400 and "into" in response.json()
+
+
+def _api_urls(petition) -> list[str]:
+    """Every REST endpoint of the project (from the URL resolver), with an item's id where one goes."""
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    found = []
+
+    def walk(patterns, prefix="", namespace=""):
+        for entry in patterns:
+            if isinstance(entry, URLResolver):
+                walk(entry.url_patterns, prefix + str(entry.pattern), entry.namespace or namespace)
+            elif isinstance(entry, URLPattern) and getattr(entry.callback, "cls", None) is not None:
+                found.append(f"{namespace}:{entry.name}" if namespace else entry.name)
+
+    walk(get_resolver().url_patterns)
+    urls = []
+    for name in sorted(set(found)):
+        try:
+            urls.append(reverse(name))
+        except Exception:  # noqa: BLE001 - the name takes an id
+            urls.append(reverse(name, kwargs={"pk": petition.pk}))
+    return urls
+
+
+@pytest.mark.parametrize(
+    "body",
+    ["[" * 5000 + "]" * 5000, '{"a":' * 3000 + "1" + "}" * 3000, "[" * 30 + "]" * 30],
+    ids=["deep list", "deep object", "just too deep"],
+)
+def test_deeply_nested_json_is_400_on_every_endpoint(client, tree, body, english):
+    """Signed in with a token and anonymous alike (the public evaluation endpoint among them)."""
+    petition = petition_factories.petition(region=tree.grid_a)
+    from rest_framework.test import APIClient
+
+    urls = _api_urls(petition)
+    assert "/api/v1/evaluations/" in urls and len(urls) > 15
+    for caller in (client, APIClient(HTTP_ACCEPT_LANGUAGE="en")):
+        for url in urls:
+            response = caller.post(url, data=body, content_type="application/json")
+            assert response.status_code < 500, (url, response.status_code)  # 2xx: it reads no body
+            if response.status_code == 400:
+                assert "nested too deeply" in response.json()["detail"], url
+    filed = client.post(LIST, data=body, content_type="application/json")
+    assert filed.status_code == 400 and "nested too deeply" in filed.json()["detail"]
+    evaluated = APIClient(HTTP_ACCEPT_LANGUAGE="en").post(
+        "/api/v1/evaluations/", data=body, content_type="application/json"
+    )
+    assert evaluated.status_code == 400 and "nested too deeply" in evaluated.json()["detail"]

@@ -13,6 +13,7 @@ from grids.roles import Role
 from petitions import services
 from petitions.models import Klass
 from tests.authz import Row, statuses
+from tests.authz_rows.petitions_common import sibling
 from tests.petitions import factories
 
 # Who sees world.objects["petition_in"] (grid_a, routed to unit_a) and who may do what with it.
@@ -28,6 +29,8 @@ VIEWERS = {
 TRIAGERS = {Role.COMMUNITY_STAFF, Role.STREET_STAFF, Role.DISTRICT_STAFF, Role.ADMIN}
 HANDLERS = TRIAGERS | {Role.HANDLER}
 REVEALERS = HANDLERS | {Role.GRID_LEADER}
+# Who may file through the API: staff who may file, and residents for themselves.
+FILERS = ["resident", "grid_leader", "community_staff", "street_staff", "district_staff", "admin", "multi"]
 
 OUT_OF_SCOPE = statuses(404, anon=401)
 
@@ -61,6 +64,7 @@ def _action(allowed: set[str], body: dict | None = None, *, target=_in) -> Row:
         inside=target,
         outside=_out,
         outside_expect=OUT_OF_SCOPE,
+        sibling=sibling,
         method="post",
         data=_body(body or {}),
         content_type="application/json",
@@ -81,15 +85,21 @@ def _evaluation_body(world, principal):
 
 
 ROWS: dict[str, Row] = {
-    "petitions_api:petition_list": Row(expect=statuses(200, anon=401)),
+    # GET lists; POST files: an empty body is refused with the reasons to those who may file.
+    "petitions_api:petition_list": Row(
+        expect=statuses(200, anon=401),
+        also={"post": {**statuses(403, anon=401), **dict.fromkeys(FILERS, 400)}},
+        content_type="application/json",
+    ),
     "petitions_api:petition_detail": Row(
-        expect=in_scope(VIEWERS, 200), inside=_in, outside=_out, outside_expect=OUT_OF_SCOPE
+        expect=in_scope(VIEWERS, 200), inside=_in, outside=_out, outside_expect=OUT_OF_SCOPE, sibling=sibling
     ),
     "petitions_api:petition_reveal": Row(
         expect=in_scope(REVEALERS, 200),
         inside=_in,
         outside=_out,
         outside_expect=OUT_OF_SCOPE,
+        sibling=sibling,
         method="post",
         content_type="application/json",
     ),
@@ -99,6 +109,7 @@ ROWS: dict[str, Row] = {
         inside=_in,
         outside=_out,
         outside_expect=OUT_OF_SCOPE,
+        sibling=sibling,
         method="post",
         data=_triage_body,
         content_type="application/json",
@@ -109,6 +120,7 @@ ROWS: dict[str, Row] = {
         inside=_in,
         outside=_out,
         outside_expect=OUT_OF_SCOPE,
+        sibling=sibling,
         method="post",
         data=_merge_body,
         content_type="application/json",
@@ -133,8 +145,7 @@ ROWS: dict[str, Row] = {
 
 
 def build(world) -> None:
-    """A replied item routed to unit_a (every handling move on it is refused), and a fresh
-    evaluation throttle so the public row is not limited by earlier runs."""
+    """A replied item routed to unit_a (every handling move on it is refused)."""
     tree = world.tree
     staff = world.users["street_staff"]
     replied = factories.petition(region=tree.grid_a, phone="13912340003")

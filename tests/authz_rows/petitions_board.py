@@ -1,13 +1,14 @@
-"""Matrix row of the monthly zero-backlog board: the roles with ``petitions.board`` see it."""
+"""Matrix row of the monthly zero-backlog board: community, street and district staff and the admin."""
 
-from grids.permissions import ACTION_ROLES
-from petitions.permissions import BOARD
+from grids.roles import Role
 from tests.authz import Row, statuses
+
+BOARD_ROLES = [Role.COMMUNITY_STAFF, Role.STREET_STAFF, Role.DISTRICT_STAFF, Role.ADMIN]
 
 
 def _board_roles_only(ok: int = 200) -> dict[str, int]:
     table = statuses(404, anon=302)
-    table.update(dict.fromkeys((str(role) for role in ACTION_ROLES[BOARD]), ok))
+    table.update(dict.fromkeys((r.value for r in BOARD_ROLES), ok))
     return table
 
 

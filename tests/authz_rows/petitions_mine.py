@@ -13,6 +13,7 @@ ROWS = {
     "petitions:mine": Row(expect=statuses(200, anon=302)),
     "petitions:mine_detail": Row(
         expect=statuses(404, anon=302, resident=200),
+        also={"post": statuses(404, anon=302, resident=200)},  # the evaluation form
         inside=lambda world, principal: {"code": world.objects["petition_mine"].tracking_code},
         outside=lambda world, principal: {"code": world.objects["petition_out"].tracking_code},
         outside_expect=statuses(404, anon=302),

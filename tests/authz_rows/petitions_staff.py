@@ -15,6 +15,7 @@ from PIL import Image
 from grids.roles import Role
 from petitions.models import Photo
 from tests.authz import Row, statuses
+from tests.authz_rows.petitions_common import sibling
 
 VIEWERS = [
     Role.GRID_LEADER,
@@ -103,7 +104,9 @@ ROWS = {
         method="post",
         data=_bulk_route,
     ),
-    "petitions:detail": Row(expect=_table({200: VIEWERS}), inside=_inside, outside=_outside, outside_expect=OUTSIDE),
+    "petitions:detail": Row(
+        expect=_table({200: VIEWERS}), inside=_inside, outside=_outside, outside_expect=OUTSIDE, sibling=sibling
+    ),
     "petitions:photo": Row(
         expect=_table({200: VIEWERS}), inside=_photo_inside, outside=_photo_outside, outside_expect=OUTSIDE
     ),
@@ -112,6 +115,7 @@ ROWS = {
         inside=_act_inside,
         outside=_act_outside,
         outside_expect=OUTSIDE,
+        sibling=lambda world, principal: {**sibling(world, principal), "action": "note"},
         method="post",
         data=_note,
     ),
@@ -120,6 +124,7 @@ ROWS = {
         inside=_inside,
         outside=_outside,
         outside_expect=OUTSIDE,
+        sibling=sibling,
         method="post",
     ),
 }

@@ -1,18 +1,20 @@
-"""Matrix rows of the KPI reports: the roles with ``reports.view`` see them, everyone else a 404.
+"""Matrix rows of the KPI reports: community, street and district staff, the evaluator and the admin
+see them, everyone else a 404.
 
 The region is a query parameter (default: the caller's top region), so the matrix checks the
 default; tests/reports/test_views.py checks a region outside the caller's scope (404) for every
 page, the PDF and the API.
 """
 
-from grids.permissions import ACTION_ROLES
-from reports.permissions import VIEW
+from grids.roles import Role
 from tests.authz import Row, statuses
+
+REPORT_READERS = [Role.COMMUNITY_STAFF, Role.STREET_STAFF, Role.DISTRICT_STAFF, Role.EVALUATOR, Role.ADMIN]
 
 
 def _viewers(ok: int = 200, anon: int = 302) -> dict[str, int]:
     table = statuses(404, anon=anon)
-    table.update(dict.fromkeys((str(role) for role in ACTION_ROLES[VIEW]), ok))
+    table.update(dict.fromkeys((r.value for r in REPORT_READERS), ok))
     return table
 
 

@@ -18,7 +18,7 @@ def _names(qs):
 def test_street_staff_sees_their_street_and_nothing_of_the_other(tree):
     staff = factories.user(role=Role.STREET_STAFF, region=tree.street_a)
     visible = selectors.region_list(user=staff)
-    assert _names(visible) == {"招宝山街道", "总浦桥社区", "清川佳园", "网格A"}
+    assert _names(visible) == {"招宝山街道", "总浦桥社区", "后大街社区", "清川佳园", "清川二期", "网格A", "网格A2"}
     with pytest.raises(Region.DoesNotExist):
         selectors.region_get(user=staff, pk=tree.street_b.pk)
     with pytest.raises(Region.DoesNotExist):
@@ -33,7 +33,14 @@ def test_two_assignments_union_and_nested_ones_collapse(tree):
     role_assign(user=staff, role=Role.GRID_LEADER, region=tree.grid_a)  # inside community_a already
     staff = type(staff).objects.get(pk=staff.pk)
     assert region_paths(staff, "grids.view_region") == sorted([tree.community_a.path, tree.grid_b.path])
-    assert _names(selectors.region_list(user=staff)) == {"总浦桥社区", "清川佳园", "网格A", "网格B"}
+    assert _names(selectors.region_list(user=staff)) == {
+        "总浦桥社区",
+        "清川佳园",
+        "清川二期",
+        "网格A",
+        "网格A2",
+        "网格B",
+    }
 
 
 def test_residents_and_users_without_roles_see_no_region(tree):
@@ -63,7 +70,7 @@ def test_units_visible_by_coverage_and_handlers_see_their_own(tree):
 def test_descendants_are_one_indexed_query(tree):
     with CaptureQueriesContext(connection) as queries:
         names = _names(selectors.region_descendants(tree.street_a))
-    assert names == {"招宝山街道", "总浦桥社区", "清川佳园", "网格A"}
+    assert names == {"招宝山街道", "总浦桥社区", "后大街社区", "清川佳园", "清川二期", "网格A", "网格A2"}
     assert len(queries) == 1
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
@@ -84,3 +91,23 @@ def test_scoped_region_list_is_one_query_whatever_the_scope(tree, django_assert_
         list(selectors.region_list(user=staff))
     with django_assert_num_queries(1):  # assignments cached for the rest of the request
         list(selectors.region_list(user=staff))
+
+
+@pytest.mark.parametrize(
+    ("role", "bound", "sibling"),
+    [
+        (Role.GRID_LEADER, "grid_a", "grid_a2"),
+        (Role.COMMUNITY_STAFF, "compound_a", "compound_a2"),
+        (Role.COMMUNITY_STAFF, "community_a", "community_a2"),
+        (Role.STREET_STAFF, "street_a", "street_b"),
+    ],
+)
+def test_no_role_sees_its_sibling_node_or_anything_below_it(tree, role, bound, sibling):
+    """A role bound one level too wide would see the node right next to its own: it must not."""
+    staff = factories.user(role=role, region=getattr(tree, bound))
+    visible = {r.pk for r in selectors.region_list(user=staff)}
+    assert getattr(tree, bound).pk in visible
+    below_sibling = selectors.region_descendants(getattr(tree, sibling))
+    assert not visible & {r.pk for r in below_sibling}
+    with pytest.raises(Region.DoesNotExist):
+        selectors.region_get(user=staff, pk=getattr(tree, sibling).pk)

@@ -221,9 +221,9 @@ def _list_queries(client, params) -> int:
     return len(queries)
 
 
-# Session, user, role assignments, the second-factor device check (middleware), the page with its
-# category, region, unit and claimer (joined), and the page's running deadlines.
-LIST_QUERIES = 6
+# Session, user, role assignments, the second-factor device check (middleware), the page's keys (one
+# index scan), its rows with their category, region, unit and claimer, and their running deadlines.
+LIST_QUERIES = 7
 
 
 def test_list_query_count_does_not_grow_with_rows_filters_or_depth(tree, people):
@@ -284,9 +284,10 @@ def test_detail_out_of_scope_is_404(tree, people):
     assert client_for().get(detail_url(petition)).status_code == 401
 
 
-# Session, user, role assignments, the second-factor device check (middleware), the petition,
-# co-units, photos, evaluations, the timeline with its actors, running deadlines.
-DETAIL_QUERIES = 10
+# Session, user, role assignments, the second-factor device check (middleware), the petition with its
+# category and region, its handling unit (read by id: a routed item; claimer, merge target and filer
+# are read only when set), co-units, photos, evaluations, running deadlines, the timeline with actors.
+DETAIL_QUERIES = 11
 
 
 def test_detail_query_count_is_fixed(tree, people):

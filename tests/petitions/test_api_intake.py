@@ -32,8 +32,9 @@ LIST = reverse("petitions_api:petition_list")
 # One filing by a street's staff: session, user, role assignments and second factor (as every API
 # call); the category and the region (parsing); the calendar; in one transaction the audit context,
 # the item, its two timeline entries, its triage deadline and the outbox row; then the answer reads
-# the item back with its deadlines, co-handling units, photos, evaluations and timeline.
-FILING_QUERIES = 20
+# the item back with its category, region and filer, its deadlines, co-handling units, photos,
+# evaluations and timeline.
+FILING_QUERIES = 21
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from tests.petitions import factories
 
 pytestmark = pytest.mark.django_db
 
-DETAIL_QUERIES = 13
+DETAIL_QUERIES = 14
 BOARD_QUERIES = 9
 
 

@@ -376,7 +376,7 @@ def last_month_items(tree):
 def test_monthly_sweep_snapshots_every_region_down_to_the_communities(tree, last_month_items):
     result = sweeps.monthly_sweep()
 
-    assert result == {"month": last_month_items.isoformat(), "inserted": 5, "messages": 5}
+    assert result == {"month": last_month_items.isoformat(), "inserted": 6, "messages": 6}
     figures = {
         s.region_id: (s.open_count, s.overdue_count) for s in MonthlySnapshot.objects.filter(month=last_month_items)
     }
@@ -384,10 +384,11 @@ def test_monthly_sweep_snapshots_every_region_down_to_the_communities(tree, last
         tree.district.pk: (3, 1),
         tree.street_a.pk: (2, 1),
         tree.community_a.pk: (2, 1),
+        tree.community_a2.pk: (0, 0),  # nothing open there: a snapshot of zero all the same
         tree.street_b.pk: (1, 0),
         tree.community_b.pk: (1, 0),
     }  # compounds and grids (level 4, 5) have none
-    assert OutboxMessage.objects.filter(topic=sweeps.MONTHLY_TOPIC).count() == 5
+    assert OutboxMessage.objects.filter(topic=sweeps.MONTHLY_TOPIC).count() == 6
 
 
 @pytest.mark.django_db
@@ -401,7 +402,7 @@ def test_rerunning_the_monthly_sweep_changes_nothing(tree, last_month_items):
 
     assert again["inserted"] == explicit["inserted"] == 0 and again["messages"] == explicit["messages"] == 0
     assert list(MonthlySnapshot.objects.order_by("id").values()) == before  # … but the month's figures stay
-    assert OutboxMessage.objects.filter(topic=sweeps.MONTHLY_TOPIC).count() == 5
+    assert OutboxMessage.objects.filter(topic=sweeps.MONTHLY_TOPIC).count() == 6
 
 
 @pytest.mark.django_db
@@ -514,7 +515,7 @@ def test_the_board_shows_month_end_figures_and_drills_down(client, tree, last_mo
 
     down = _board(client, district, region=tree.street_a.pk)
     rows = {row.region.pk: [(c.open_count, c.overdue_count) for c in row.cells] for row in down.context["rows"]}
-    assert rows == {tree.street_a.pk: [(2, 1)], tree.community_a.pk: [(2, 1)]}
+    assert rows == {tree.street_a.pk: [(2, 1)], tree.community_a.pk: [(2, 1)], tree.community_a2.pk: [(0, 0)]}
 
 
 @pytest.mark.django_db

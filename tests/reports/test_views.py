@@ -237,7 +237,8 @@ def test_backlog_history(client, tree, english):
         ("2026-02", 3, 0),
     ]
     assert response.context["history"].children == [
-        (tree.community_a, MonthlySnapshot.objects.get(region=tree.community_a))
+        (tree.community_a, MonthlySnapshot.objects.get(region=tree.community_a)),
+        (tree.community_a2, None),  # no snapshot taken for it that month
     ]
     assert '<svg role="img"' in response.content.decode()
     # A grid reports its community's history (snapshots stop at the communities).
