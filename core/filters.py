@@ -11,11 +11,15 @@ from core.inputs import BoundedDateField
 
 
 class AnyYesNoSelect(forms.NullBooleanSelect):
-    """Django's yes/no select, with "any" for no choice."""
+    """Django's yes/no select, with "any" for no choice. The value reaches the field as sent (Django's
+    widget turns anything it does not know into "any")."""
 
     def __init__(self, attrs=None):
         super().__init__(attrs)
         self.choices = [("unknown", _("Any")), ("true", _("Yes")), ("false", _("No"))]
+
+    def value_from_datadict(self, data, files, name):
+        return data.get(name)
 
 
 class StrictNullBooleanField(forms.NullBooleanField):

@@ -49,6 +49,9 @@ class StrictBooleanField(serializers.BooleanField):
     body. DRF's own field also takes 1, "on", "yes" and the like, which a client sending the wrong
     type would never hear about."""
 
-    TRUE_VALUES = {True, "true", "True"}
-    FALSE_VALUES = {False, "false", "False"}
-    NULL_VALUES: set = set()
+    def to_internal_value(self, data):
+        if data is True or data is False:  # not 1 or 0, which equal them in Python
+            return data
+        if isinstance(data, str) and data.lower() in ("true", "false"):
+            return data.lower() == "true"
+        self.fail("invalid", input=data)

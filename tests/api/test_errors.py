@@ -190,3 +190,27 @@ def test_deeply_nested_json_is_400_on_every_endpoint(client, tree, body, english
         "/api/v1/evaluations/", data=body, content_type="application/json"
     )
     assert evaluated.status_code == 400 and "nested too deeply" in evaluated.json()["detail"]
+
+
+def test_yes_no_values_must_be_booleans(client, tree, english):
+    """The schema says boolean: a filter or a field of another type is a field error, not ignored."""
+    petition = petition_factories.petition(region=tree.grid_a)
+    for value in ("banana", "2", "yes please"):
+        response = client.get(LIST, {"unclaimed": value})
+        assert response.status_code == 400 and "unclaimed" in response.json(), value
+    url = reverse("petitions_api:petition_note", kwargs={"pk": petition.pk})
+    for value in ("yes", 1, "on", None, [True]):
+        response = client.post(url, {"text": "备注", "public": value}, format="json")
+        assert response.status_code == 400 and "public" in response.json(), value
+    assert client.post(url, {"text": "备注", "public": True}, format="json").status_code == 200
+
+
+def test_a_unit_of_another_scope_is_refused_without_its_name(client, tree, english):
+    """Routing to a unit the caller cannot see answers exactly like a unit that does not exist."""
+    petition = petition_factories.petition(region=tree.grid_a)
+    url = reverse("petitions_api:petition_triage", kwargs={"pk": petition.pk})
+    foreign = client.post(url, {"klass": "general", "unit": tree.unit_b.pk}, format="json")
+    missing = client.post(url, {"klass": "general", "unit": 999999}, format="json")
+    assert foreign.status_code == missing.status_code == 400
+    assert foreign.json()["unit"] == [m.replace("999999", str(tree.unit_b.pk)) for m in missing.json()["unit"]]
+    assert tree.unit_b.name not in foreign.content.decode()
