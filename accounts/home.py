@@ -1,7 +1,8 @@
-"""What each role's home page offers: the first things that role does, as links.
+"""What each role's home page offers, and what the front door offers everyone signed out.
 
-Each app registers what it offers (``register``, from its ``AppConfig.ready``), so accounts knows
-no app above it: the dependencies point one way (docs/architecture.md).
+Each app registers what it offers (``register`` for role home pages, ``register_front`` for the
+front door, from its ``AppConfig.ready``), so accounts knows no app above it: the dependencies point
+one way (docs/architecture.md).
 """
 
 from __future__ import annotations
@@ -32,3 +33,30 @@ def register(provider: Provider) -> None:
 def role_actions(user, role: Role) -> list[HomeAction]:
     """What the apps offer ``user`` on the home page of ``role``, in the order they registered."""
     return [action for provider in _providers for action in provider(user, role)]
+
+
+@dataclass(frozen=True)
+class FrontTile:
+    """One offer of the public front door: a link, or with ``template`` a fragment drawn in the tile
+    instead (a short form, say; it gets ``tile`` and the page's context). ``order``: lower first."""
+
+    title: str
+    text: str
+    url: str
+    label: str
+    order: int = 100
+    template: str = ""
+
+
+FrontProvider = Callable[[object], Iterable[FrontTile]]
+_front: list[FrontProvider] = []
+
+
+def register_front(provider: FrontProvider) -> None:
+    """Add ``provider(request) -> tiles`` to the front door (once per provider)."""
+    if provider not in _front:
+        _front.append(provider)
+
+
+def front_tiles(request) -> list[FrontTile]:
+    return sorted((tile for provider in _front for tile in provider(request)), key=lambda t: t.order)

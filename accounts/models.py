@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pghistory
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
@@ -19,6 +20,10 @@ class User(AbstractUser):
     """A person who signs in: staff by username, residents by mobile phone number."""
 
     full_name = models.CharField(_("full name"), max_length=64, blank=True)
+    # The language the person last chose or signed in with: notifications and e-mails to them use it.
+    language = models.CharField(
+        _("language"), max_length=16, blank=True, choices=settings.LANGUAGES, default="", db_default=""
+    )
     phone = models.CharField(
         _("mobile phone"), max_length=11, unique=True, null=True, blank=True, validators=[validate_cn_mobile]
     )

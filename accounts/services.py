@@ -1,8 +1,9 @@
-"""Account writes: second-factor enrolment."""
+"""Account writes: second-factor enrolment, the language a person reads."""
 
 from __future__ import annotations
 
 import pghistory
+from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest
 from django_otp import login as otp_login
@@ -31,3 +32,12 @@ def totp_verify(*, request: HttpRequest, token: str) -> bool:
             device.save(update_fields=["confirmed"])
     otp_login(request, device)
     return True
+
+
+def user_set_language(*, user, language: str) -> None:
+    """Remember the language ``user`` reads (their notifications and e-mails use it)."""
+    codes = {code for code, _name in settings.LANGUAGES}
+    language = (language or "").lower()
+    if language in codes and user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])

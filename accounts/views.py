@@ -13,15 +13,16 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.views import i18n
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import tokens
 from accounts.forms import ApiTokenForm, OTPTokenForm, ResidentLoginForm, StaffLoginForm
-from accounts.home import HomeAction, role_actions
+from accounts.home import HomeAction, front_tiles, role_actions
 from accounts.models import ApiToken
-from accounts.services import totp_verify
+from accounts.services import totp_verify, user_set_language
 from accounts.twofactor import pending_device
 from core import ratelimit
 from core.errors import DomainError
@@ -54,6 +55,7 @@ def _login(request: HttpRequest, form_class, template: str) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             auth_login(request, form.user)
+            user_set_language(user=form.user, language=request.LANGUAGE_CODE)
             return redirect(_next_url(request))
         ratelimit.hit(_SIGN_IN_GROUP, address, settings.RATE_SIGN_IN_ADDRESS)
     return render(request, template, {"form": form, "next": request.GET.get("next", "")})
@@ -81,6 +83,24 @@ def lockout(request: HttpRequest, response=None, credentials=None) -> HttpRespon
     for one address over every name."""
     minutes = int(settings.AXES_COOLOFF_TIME * 60)
     return render(request, "accounts/lockout.html", {"minutes": minutes}, status=429)
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Django's language switch; a signed-in user's choice is remembered for their notifications."""
+    response = i18n.set_language(request)
+    if request.user.is_authenticated:
+        user_set_language(user=request.user, language=request.POST.get("language", ""))
+    return response
+
+
+@require_GET
+def front_door(request: HttpRequest) -> HttpResponse:
+    """The portal's front page: for a visitor, what a resident can do (report a problem, check a
+    status, and what the apps offer the public); a signed-in user goes on to their role's home."""
+    if request.user.is_authenticated:
+        return redirect("accounts:home")
+    return render(request, "accounts/front_door.html", {"tiles": front_tiles(request)})
 
 
 @login_required

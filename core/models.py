@@ -56,11 +56,17 @@ class OutboxMessage(models.Model):
 
 
 class Notification(models.Model):
-    """An in-app notification; ``(message, user)`` is unique so a redelivered message adds nothing."""
+    """An in-app notification; ``(message, user)`` is unique so a redelivered message adds nothing.
+
+    What happened is stored as a kind and its parameters (``core.notify.KINDS``) and put into words
+    in the reader's language when shown; ``title`` and ``body`` hold only the words of rows written
+    before kinds existed (and could not be told apart afterwards)."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="notifications")
     message = models.ForeignKey(OutboxMessage, models.SET_NULL, null=True, blank=True, related_name="+")
-    title = models.CharField(_("title"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=64, blank=True)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    title = models.CharField(_("title"), max_length=200, blank=True)
     body = models.TextField(_("body"), blank=True)
     url = models.CharField(_("link"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
@@ -75,7 +81,21 @@ class Notification(models.Model):
         indexes = [models.Index(fields=["user", "-id"], name="notification_inbox")]
 
     def __str__(self) -> str:
-        return self.title
+        return self.text()[0]
+
+    def text(self) -> tuple[str, str]:
+        """(title, body) in the active language."""
+        from core.notify import render
+
+        return render(self.kind, self.params) if self.kind else (self.title, self.body)
+
+    @property
+    def headline(self) -> str:
+        return self.text()[0]
+
+    @property
+    def details(self) -> str:
+        return self.text()[1]
 
 
 class PersonalDataReveal(models.Model):

@@ -12,10 +12,14 @@ import logging
 import re
 import urllib.request
 from collections.abc import Iterable
+from contextlib import nullcontext
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
+from django.utils import translation
+from django.utils.functional import Promise
 from django.utils.module_loading import import_string
 
 from core import ratelimit
@@ -84,17 +88,61 @@ def send_sms(phone: str, text: str, *, verified: bool = True) -> bool:
     return True
 
 
+# --- What notifications say: kinds, put into words in the reader's language ------------------------
+
+
+@dataclass(frozen=True)
+class Kind:
+    """The words of one kind of notification: lazy translated texts with ``%(name)s`` parameters."""
+
+    title: Promise
+    body: Promise | str = ""
+
+
+KINDS: dict[str, Kind] = {}
+
+
+def register_kind(name: str, title: Promise, body: Promise | str = "") -> None:
+    """Declare a kind of notification (from the app's ``AppConfig.ready``)."""
+    KINDS[name] = Kind(title, body)
+
+
+def render(kind: str, params: dict, language: str | None = None) -> tuple[str, str]:
+    """(title, body) of a notification of ``kind``, in ``language`` (default: the active one)."""
+    spec = KINDS.get(kind)
+    if spec is None:
+        return kind, ""
+    with translation.override(language) if language else nullcontext():
+        return str(spec.title) % params, (str(spec.body) % params) if spec.body else ""
+
+
+def reader_language(user) -> str:
+    """The language a person reads: the one they last chose, or the portal's."""
+    return getattr(user, "language", "") or settings.LANGUAGE_CODE
+
+
 def notify_users(
-    message: OutboxMessage, user_ids: Iterable[int], *, title: str, body: str = "", url: str = "", email: bool = True
+    message: OutboxMessage | None,
+    user_ids: Iterable[int],
+    *,
+    kind: str,
+    params: dict,
+    url: str = "",
+    email: bool = True,
 ) -> int:
-    """In-app notification (once per message and user) and an email where the user has one."""
+    """An in-app notification of ``kind`` (once per message and user), and an e-mail in each user's
+    own language where they have an address. Returns how many notifications were new."""
+    if kind not in KINDS:
+        raise LookupError(f"unknown notification kind {kind!r}")
     users = list(get_user_model().objects.filter(pk__in=set(user_ids), is_active=True))
     created = Notification.objects.bulk_create(
-        [Notification(user=u, message=message, title=title[:200], body=body, url=url) for u in users],
+        [Notification(user=u, message=message, kind=kind, params=params, url=url) for u in users],
         ignore_conflicts=True,
     )
     if email:
+        link = settings.PUBLIC_BASE_URL.rstrip("/") + url if url.startswith("/") else url
         for user in users:
             if user.email:
-                send_mail(title, f"{body}\n\n{url}".strip(), None, [user.email], fail_silently=True)
+                title, body = render(kind, params, reader_language(user))
+                send_mail(title, f"{body}\n\n{link}".strip(), None, [user.email], fail_silently=True)
     return len(created)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django.http import Http404
 from django.utils.functional import lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_filters import (
     BooleanFilter,
@@ -176,7 +177,7 @@ class PetitionListView(APIView):
             data = _parse(s.PetitionCreateIn, request, file_paths=None)
             # A resident files for themselves, through the API channel, and never "solved on the spot".
             data.update(channel=Channel.API, solved_on_spot=False, on_spot_note="", reporter_name="")
-            petition, token = services.petition_file(reporter=user, **data)
+            petition, token = services.petition_file(reporter=user, language=get_language(), **data)
             # Only the resident gets the private evaluation token: staff filing for someone must
             # not be able to rate their own work.
             body = {"tracking_code": petition.tracking_code, "evaluation_token": token}

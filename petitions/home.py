@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from accounts.home import HomeAction
+from accounts.home import FrontTile, HomeAction
 from grids.permissions import may
 from grids.roles import Role
 from petitions import permissions
@@ -38,3 +38,25 @@ def home_actions(user, role: Role) -> Iterable[HomeAction]:
         user, permissions.BOARD
     ):
         yield HomeAction(_("Monthly zero-backlog board"), reverse("petitions:board"))
+
+
+def front_tiles(request) -> Iterable[FrontTile]:
+    """The front door leads with the report box, then the status check."""
+    yield FrontTile(
+        title=_("Report a problem"),
+        text=_(
+            "A broken street light, rubbish, noise, a leaking pipe: say what and where, add photos if you like. "
+            "You get a tracking code and a private link to follow it."
+        ),
+        url=reverse("petitions:public_report"),
+        label=_("Report a problem"),
+        order=0,
+    )
+    yield FrontTile(
+        title=_("Check the status of an item"),
+        text=_("With the tracking code and the last four digits of your mobile number."),
+        url=reverse("petitions:public_status"),
+        label=_("Check"),
+        order=10,
+        template="petitions/_front_status.html",
+    )

@@ -206,6 +206,9 @@ class Petition(models.Model):
     filed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="petitions_filed"
     )
+    # The language the resident filed in: their texts are written in it (blank: the portal's).
+    # ``db_default``: bulk loaders that COPY an explicit column list may leave it out.
+    language = models.CharField(_("resident's language"), max_length=16, blank=True, default="", db_default="")
 
     unit = models.ForeignKey(
         HandlingUnit,

@@ -175,9 +175,13 @@ def petition_file(
     solved_on_spot: bool = False,
     on_spot_note: str = "",
     attach_to: Petition | None = None,
+    language: str = "",
 ) -> tuple[Petition, str]:
     """File a petition from any channel, in one transaction: the item, its first deadline, its
-    timeline and its notification. Returns it and its private evaluation-link token."""
+    timeline and its notification. Returns it and its private evaluation-link token.
+
+    ``language``: the resident's, when they file themselves (their texts are written in it); staff
+    filing for someone leave it blank (the portal's language)."""
     if channel not in Channel.values:
         raise DomainError(_("Unknown channel."), field="channel")
     if not category.is_active:
@@ -214,6 +218,7 @@ def petition_file(
             reporter_phone=phone,
             phone_last4=phone[-4:],
             filed_by=filed_by if getattr(filed_by, "pk", None) else None,
+            language=language or getattr(reporter, "language", "") or "",
             level=_level_of(region),
             created_at=now,
             updated_at=now,

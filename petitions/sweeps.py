@@ -293,12 +293,6 @@ def deliver_monthly_notice(message: OutboxMessage) -> None:
         "overdue": snapshot.overdue_count,
         "open": snapshot.open_count,
     }
-    with translation.override(settings.LANGUAGE_CODE):
-        if snapshot.overdue_count:
-            title = (
-                _("Monthly zero backlog %(month)s, %(region)s: %(overdue)d overdue of %(open)d open items") % figures
-            )
-        else:
-            title = _("Monthly zero backlog %(month)s, %(region)s: nothing overdue, %(open)d open items") % figures
-        url = reverse("petitions:board") + f"?region={snapshot.region_id}"
-        notify_users(message, users, title=title, url=url)
+    kind = "petition.monthly_overdue" if snapshot.overdue_count else "petition.monthly_clear"
+    url = reverse("petitions:board") + f"?region={snapshot.region_id}"
+    notify_users(message, users, kind=kind, params=figures, url=url)

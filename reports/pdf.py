@@ -18,6 +18,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from core.figures import Section
 from reports import charts
 from reports.metrics import COLLECTED_DEFINITION, RATES, WORK_HOURS_DEFINITION
 from reports.presentation import Card, row_cells
@@ -63,6 +64,7 @@ def monthly_pdf(
     children: list,
     units: list,
     refreshed_at: dt.datetime | None,
+    sections: list[Section] = (),
 ) -> bytes:
     """Render the report; every argument comes from the selectors (rollups only)."""
     face = charts.font()
@@ -120,10 +122,22 @@ def monthly_pdf(
                 )
             )
 
+    for section in sections:  # the other apps' figures (core.figures)
+        story.append(Paragraph(escape(section.title), styles["h2"]))
+        rows = [[_("Figure"), _("Value")]]
+        rows += [[Paragraph(escape(f.label), styles["cell"]), f.value] for f in section.figures]
+        story.append(_table(rows, face, widths=[100 * mm, 70 * mm]))
+        if section.rows:
+            table = [[Paragraph(escape(str(c)), styles["cell"]) for c in section.columns]]
+            table += [[Paragraph(escape(label), styles["cell"]), *values] for label, values in section.rows]
+            story.append(Spacer(1, 2 * mm))
+            story.append(_table(table, face))
+
     story.append(Paragraph(escape(_("Definitions")), styles["h2"]))
     definitions = [(_("Items collected"), COLLECTED_DEFINITION)]
     definitions += [(spec.label, spec.definition) for spec in RATES]
     definitions.append((_("Average working time to reply"), WORK_HOURS_DEFINITION))
+    definitions += [(f.label, f.definition) for section in sections for f in section.figures if f.definition]
     for label, text in definitions:
         story.append(Paragraph(escape(f"{label}: {text}"), styles["body"]))
     doc.build(story)

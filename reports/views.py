@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET
 
 from grids.permissions import may
 from petitions.sweeps import MONTHLY_MAX_LEVEL
-from reports import charts, permissions, presentation, selectors, services
+from reports import charts, permissions, presentation, sections, selectors, services
 from reports.forms import BacklogForm, MonthlyForm, PeriodForm, UnitsForm
 from reports.metrics import COLLECTED_DEFINITION, RATES, WORK_HOURS_DEFINITION
 from reports.pdf import monthly_pdf as render_monthly_pdf
@@ -149,6 +149,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "units_url": reverse("reports:units") + "?" + _query({"region": region.pk, **query}, split=None),
         "backlog_url": reverse("reports:backlog") + "?" + _query({"region": region.pk}),
         "export_url": _export_url(region.pk, start, end),
+        "sections": sections.sections(user=user, region=region, start=start, end=end),
     }
     return render(request, "reports/dashboard.html", context)
 
@@ -255,6 +256,7 @@ def monthly_pdf(request: HttpRequest) -> HttpResponse:
         children=by_region.rows,
         units=sorted(unit_rows, key=lambda r: -r.figures.collected),
         refreshed_at=services.last_refreshed(),
+        sections=sections.sections(user=user, region=region, start=month, end=month),
     )
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="kpi-{region.code}-{month:%Y-%m}.pdf"'

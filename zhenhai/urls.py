@@ -1,8 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
 from django_otp.admin import OTPAdminSite
 
+from accounts.views import front_door, set_language
 from core.trivial import TrivialApiView, trivial
 from core.views import health, notifications, public_media
 
@@ -11,7 +11,7 @@ admin.site.__class__ = OTPAdminSite
 admin.site.site_header = admin.site.site_title = "镇海社区服务平台"
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="accounts:home", permanent=False), name="root"),
+    path("", front_door, name="root"),
     path("accounts/", include("accounts.urls")),
     path("grids/", include("grids.urls")),
     path("petitions/", include("petitions.urls")),
@@ -26,6 +26,6 @@ urlpatterns = [
     path("api/v1/trivial/", TrivialApiView.as_view(), name="api_trivial"),
     path("notifications/", notifications, name="notifications"),
     path("media/<path:name>", public_media, name="public_media"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
 ]

@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -74,7 +75,9 @@ def report(request: HttpRequest) -> HttpResponse:
             context = {"form": form, "limited": True, "photos_lost": bool(request.FILES)}
             return render(request, "petitions/public_report.html", context, status=429)
         try:
-            petition, token = photos.petition_file_with_photos(**form.filing(), channel=Channel.WEB, reporter=user)
+            petition, token = photos.petition_file_with_photos(
+                **form.filing(), channel=Channel.WEB, reporter=user, language=get_language()
+            )
         except DomainError as exc:
             form_error(form, exc)
         else:

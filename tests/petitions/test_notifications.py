@@ -1,6 +1,6 @@
 """Who hears what, end to end through the outbox: in-app notifications and e-mail (Django's locmem
-backend) to staff, texts to the resident (the console backend's record of what it would send), in
-the portal's language, with logs that hold masked numbers and no link tokens."""
+backend) to staff, texts to the resident (the console backend's record of what it would send), each
+in its reader's language, with logs that hold masked numbers and no link tokens."""
 
 from __future__ import annotations
 
@@ -56,7 +56,7 @@ def _deliver() -> dict[str, set[str]]:
     outbox.deliver()
     got: dict[str, set[str]] = {}
     for notice in Notification.objects.select_related("user"):
-        got.setdefault(notice.user.username, set()).add(notice.title)
+        got.setdefault(notice.user.username, set()).add(notice.headline)  # in the active language
     Notification.objects.all().delete()
     return got
 
@@ -72,8 +72,10 @@ def test_each_event_reaches_the_people_in_charge_and_no_one_else(tree, people, e
     code = petition.tracking_code
     filed = _deliver()
     assert set(filed) == {"c_a"}  # the community is in charge of a new item in its grid
-    assert any(code in title and "新的待分拨事项" in title for title in filed["c_a"])
+    assert any(code in title and "New item to triage" in title for title in filed["c_a"])
+    # The e-mail in the language the person reads (none chosen: the portal's, 简体中文).
     assert [m.to for m in mail.outbox] == [["c_a@example.gov.cn"]] and code in mail.outbox[0].subject
+    assert mail.outbox[0].subject.startswith("新的待分拨事项")
     assert [phone for phone, _text in _texts()] == ["13912345678"]  # the resident: received
 
     petition = services.petition_triage(
@@ -92,7 +94,7 @@ def test_each_event_reaches_the_people_in_charge_and_no_one_else(tree, people, e
     petition = services.petition_request_info(user=people["handler_a"], petition=petition, question="几号楼？")
     assert set(_deliver()) == set()
     asked = _texts()
-    assert [phone for phone, _text in asked] == ["13912345678"] and "需要您补充信息" in asked[0][1]
+    assert [phone for phone, _text in asked] == ["13912345678"] and "需要您补充信息" in asked[0][1]  # filed in 中文
     petition = services.petition_resume(user=people["handler_a"], petition=petition, answer="3号楼")
     petition = services.petition_reply(user=people["handler_a"], petition=petition, reply="已修复")
     assert set(_deliver()) == set()
@@ -113,7 +115,7 @@ def test_warnings_and_escalations_reach_the_unit_and_each_level_in_turn(tree, pe
     sweeps.sweep(now=accept.warn_at + dt.timedelta(minutes=1))
     warned = _deliver()
     assert set(warned) == {"h_a", "c_a"}  # the unit and the community in charge
-    assert all("时限即将到期" in t for titles in warned.values() for t in titles)
+    assert all("Deadline approaching" in t for titles in warned.values() for t in titles)
     sweeps.sweep(now=accept.due_at + dt.timedelta(minutes=1))
     assert set(_deliver()) == {"s_a"}  # escalated one level: the street
     later = Deadline.objects.filter(petition=petition, met_at__isnull=True).order_by("-due_at").first()
@@ -144,4 +146,33 @@ def test_an_anonymous_item_texts_no_one_and_the_monthly_notice_reaches_each_regi
     sweeps.monthly_sweep(month)
     got = _deliver()
     assert {"c_a", "c_b", "s_a", "s_b", "d"} <= set(got)
-    assert all("月月清零" in t for titles in got.values() for t in titles)
+    assert all("Monthly zero backlog" in t for titles in got.values() for t in titles)
+
+
+def test_each_reader_gets_their_own_language(tree, people):
+    """Staff read their notifications and e-mails in the language they chose; a resident who filed in
+    English gets English texts; the same notice shows in whichever language its page is read."""
+    from django.utils import translation
+
+    from accounts.services import user_set_language
+
+    user_set_language(user=people["community_a"], language="en")
+    petition, _token = services.petition_file(
+        channel="web",
+        category=factories.category("road"),
+        region=tree.grid_a,
+        title="Street light out",
+        description="The light in front of block 3 is out.",
+        reporter_name="Anna",
+        reporter_phone="13912345678",
+        language="en",
+    )
+    outbox.deliver()
+    assert mail.outbox[0].subject.startswith("New item to triage: " + petition.tracking_code)
+    [(_phone, text)] = _texts()
+    assert text.startswith(f"Your petition {petition.tracking_code} was received")
+    notice = Notification.objects.get(user=people["community_a"])
+    with translation.override("zh-hans"):
+        assert notice.headline.startswith("新的待分拨事项")
+    with translation.override("en"):
+        assert notice.headline.startswith("New item to triage")

@@ -199,7 +199,7 @@ def test_filing_survives_a_redis_outage_and_is_delivered_when_redis_is_back(tree
 
     assert message.delivered_at is not None, "the worker never delivered the waiting message"
     notice = Notification.objects.get(user=staff, message=message)
-    assert petition.tracking_code in notice.title
+    assert petition.tracking_code in notice.headline
 
 
 @pytest.mark.django_db

@@ -442,7 +442,7 @@ def test_the_monthly_notice_reaches_the_staff_of_each_region_once(tree, last_mon
     assert notices.filter(user=district).count() == 1
     notice = notices.get(user=community)
     assert f"?region={tree.community_a.pk}" in notice.url
-    assert "2" in notice.title and "1" in notice.title
+    assert "2" in notice.headline and "1" in notice.headline
 
 
 # --- Celery -------------------------------------------------------------------------------------------
