@@ -52,7 +52,9 @@ def with_database(url: str, name: str) -> str:
 
 
 def bench_name(scale: str) -> str:
-    return f"zhenhai_bench_{scale}"
+    """``zhenhai_bench_<scale>``; ``BENCH_DATABASE_PREFIX`` gives a run databases of its own (two
+    people adding cases side by side)."""
+    return f"{os.environ.get('BENCH_DATABASE_PREFIX', 'zhenhai_bench')}_{scale}"
 
 
 def bench_url(scale: str, base: str | None = None) -> str:
