@@ -397,6 +397,7 @@ class Event(models.Model):
         ESCALATION = "escalation", _("Escalation")
         EVALUATION = "evaluation", _("Evaluation")
         MEETING = "meeting", _("Joint meeting")
+        LINKED = "linked", _("Linked record")  # written by another app (``petitions.extensions``)
 
     petition = models.ForeignKey(Petition, models.CASCADE, related_name="timeline", db_index=False)  # event_timeline
     kind = models.CharField(max_length=16, choices=Kind.choices)

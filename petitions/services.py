@@ -25,7 +25,7 @@ from core.errors import DomainError
 from core.models import PersonalDataReveal
 from core.worktime import working_time_between
 from grids.models import HandlingUnit, Region, ancestor_paths
-from petitions import deadlines, permissions
+from petitions import deadlines, extensions, permissions
 from petitions.models import (
     OPEN_STATUSES,
     TRANSITIONS,
@@ -621,6 +621,17 @@ def petition_note(*, user, petition: Petition, text: str, public: bool = False) 
     row, _old = _move(petition, "note", actor=user, text=text.strip(), public=public)
     _save(row)
     return row
+
+
+def petition_log(
+    *, petition: Petition, name: str, params: dict | None = None, actor=None, public: bool = False
+) -> Event:
+    """A timeline entry another app writes (``petitions.extensions.register_event``): a volunteer
+    opportunity published from the item, its outcome, the meeting that took it up. Stored as the
+    entry's name and parameters; the status does not change. Runs in the caller's transaction."""
+    if name not in extensions.EVENTS:
+        raise ValueError(f"no timeline event {name!r} is registered")
+    return _event(petition, Event.Kind.LINKED, actor=actor, action=name, public=public, data=params or {})
 
 
 # --- Bulk ------------------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core.errors import DomainError
 from grids.models import HandlingUnit
-from petitions import forms, permissions, selectors, services
+from petitions import extensions, forms, permissions, selectors, services
 from petitions.models import TRANSITIONS, Deadline, Evaluation, Event, Klass, Petition, Status
 
 # --- The actions ---------------------------------------------------------------------------------
@@ -328,6 +328,10 @@ def timeline_entries(petition: Petition, deadlines: list[Deadline]) -> list[Time
         if data.get("participants"):
             details.append(_("Participants: %(names)s") % {"names": data["participants"]})
         label = EVENT_LABELS.get(event.action) or event.get_kind_display()
+        if event.kind == Event.Kind.LINKED:
+            linked_label, lines = extensions.describe(event.action, data)
+            label = linked_label or label
+            details.extend(lines)
         entries.append(TimelineEntry(event.created_at, str(label), event.kind, event, details))
     kinds = dict(Deadline.Kind.choices)
     for deadline in deadlines:
@@ -395,6 +399,8 @@ def render_detail(
         "deadlines": deadlines,
         "timeline": timeline_entries(petition, deadlines),
         "panels": panels,
+        "related": extensions.page.related(user, petition),
+        "page_actions": extensions.page.actions(user, petition),
         "now": timezone.now(),
     }
     return render(request, "petitions/detail.html", context, status=status)

@@ -23,7 +23,7 @@ from core.pagination import keyset_page
 from grids.models import Region
 from grids.permissions import assignments
 from grids.roles import Role
-from petitions import photos, selectors, services
+from petitions import extensions, photos, selectors, services
 from petitions.forms_intake import (
     EvaluationForm,
     PublicReportForm,
@@ -123,6 +123,8 @@ def _event_labeler():
             return _("Evaluation: %(rating)s") % {"rating": rating}
         if kind == Event.Kind.MEETING:
             return meeting
+        if kind == Event.Kind.LINKED:
+            return extensions.describe(action, data)[0] or update
         if action == "file":
             return filed
         if action == "solved_on_spot":
@@ -153,7 +155,11 @@ def _public_entries(petition: Petition) -> tuple[list[dict], list[dict]]:
             {
                 "when": event.created_at,
                 "label": label(event.kind, event.action, event.to_status, event.data),
-                "text": merge_text if event.action == "merge" else text,
+                "text": merge_text
+                if event.action == "merge"
+                else "\n".join(extensions.describe(event.action, event.data)[1])
+                if event.kind == Event.Kind.LINKED
+                else text,
             }
         )
     return own, merged
