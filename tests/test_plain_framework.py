@@ -12,7 +12,7 @@ from pathlib import Path
 from django.conf import settings
 
 ROOT = Path(settings.BASE_DIR)
-APPS = ["core", "grids", "accounts", "petitions", "reports", "exports", "open311", "volunteers", "funds", "zhenhai"]
+APPS = ["core", "grids", "accounts", "petitions", "reports", "exports", "open311", "volunteers", "gridwork", "funds", "zhenhai"]
 THIRD_PARTY = ("django", "rest_framework", "django_filters", "drf_spectacular", "celery", "redis", "pghistory")
 
 # Documented attributes of a model's ``_meta`` (the Model _meta API and the Meta options).
@@ -170,7 +170,9 @@ LAYERS = [
     {"core"},
     {"grids"},
     {"accounts"},
-    {"petitions", "volunteers", "funds"},
+    {"petitions"},
+    {"volunteers"},  # opportunities from petitions, micro-wishes
+    {"gridwork", "funds"},  # field days, meetings → petitions and wishes; funds pay projects and rewards
     {"reports", "exports", "open311"},
     {"zhenhai"},
 ]

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "accounts",
     "petitions",
     "volunteers",
+    "gridwork",
     "funds",
     "reports",
     "exports",
