@@ -36,6 +36,32 @@ def role_actions(user, role: Role) -> list[HomeAction]:
 
 
 @dataclass(frozen=True)
+class HomePanel:
+    """A card an app draws on a role home page: ``template`` gets ``panel`` (this) with its
+    ``context``, e.g. a grid leader's field days this week against the three expected."""
+
+    title: str
+    template: str
+    context: dict
+    order: int = 100
+
+
+PanelProvider = Callable[[object, Role], Iterable[HomePanel]]
+_panels: list[PanelProvider] = []
+
+
+def register_panel(provider: PanelProvider) -> None:
+    """Add ``provider(user, role) -> panels`` to every role home page (once per provider; at most a
+    query or two each, read through the user's scope)."""
+    if provider not in _panels:
+        _panels.append(provider)
+
+
+def role_panels(user, role: Role) -> list[HomePanel]:
+    return sorted((panel for provider in _panels for panel in provider(user, role)), key=lambda p: p.order)
+
+
+@dataclass(frozen=True)
 class FrontTile:
     """One offer of the public front door: a link, or with ``template`` a fragment drawn in the tile
     instead (a short form, say; it gets ``tile`` and the page's context). ``order``: lower first."""

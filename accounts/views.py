@@ -20,7 +20,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import tokens
 from accounts.forms import ApiTokenForm, OTPTokenForm, ResidentLoginForm, StaffLoginForm
-from accounts.home import HomeAction, front_tiles, role_actions
+from accounts.home import HomeAction, front_tiles, role_actions, role_panels
 from accounts.models import ApiToken
 from accounts.services import totp_verify, user_set_language
 from accounts.twofactor import pending_device
@@ -126,6 +126,7 @@ def role_home(request: HttpRequest, role: str) -> HttpResponse:
         "other_roles": [Role(r) for r in roles_of(request.user) if r != role],
     }
     context["actions"] = role_actions(request.user, Role(role))
+    context["panels"] = role_panels(request.user, Role(role))
     if any(a.role == role for a in tokens.token_assignments(request.user)):
         context["actions"].append(HomeAction(_("API tokens"), reverse("accounts:tokens")))
     if role != Role.RESIDENT:

@@ -12,7 +12,19 @@ from pathlib import Path
 from django.conf import settings
 
 ROOT = Path(settings.BASE_DIR)
-APPS = ["core", "grids", "accounts", "petitions", "reports", "exports", "open311", "volunteers", "gridwork", "funds", "zhenhai"]
+APPS = [
+    "core",
+    "grids",
+    "accounts",
+    "petitions",
+    "reports",
+    "exports",
+    "open311",
+    "volunteers",
+    "gridwork",
+    "funds",
+    "zhenhai",
+]
 THIRD_PARTY = ("django", "rest_framework", "django_filters", "drf_spectacular", "celery", "redis", "pghistory")
 
 # Documented attributes of a model's ``_meta`` (the Model _meta API and the Meta options).
