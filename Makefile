@@ -30,7 +30,8 @@ migrate: setup
 run: migrate
 	$(BIN)/python manage.py seed_demo --scale $(SCALE)
 	@echo "Portal: http://127.0.0.1:$(PORT)/  (health: http://127.0.0.1:$(PORT)/health/) — Ctrl-C stops web, worker and beat."
-	PORT=$(PORT) $(BIN)/honcho start -f Procfile
+	@echo "Links in texts and notifications point to $${PUBLIC_BASE_URL:-http://127.0.0.1:$(PORT)} (set PUBLIC_BASE_URL to change)."
+	PORT=$(PORT) PUBLIC_BASE_URL=$${PUBLIC_BASE_URL:-http://127.0.0.1:$(PORT)} $(BIN)/honcho start -f Procfile
 
 test: setup
 	$(BIN)/python -m pytest -n 2 --create-db $(PYTEST_ARGS)

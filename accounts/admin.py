@@ -1,8 +1,10 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.models import ApiToken, User
+from accounts.models import ApiToken, AuthenticatorDevice, User
 from grids.models import RoleAssignment
 
 
@@ -67,3 +69,8 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+# django-otp's device admin, listed under a translated name (accounts.models.AuthenticatorDevice).
+admin.site.unregister(TOTPDevice)
+admin.site.register(AuthenticatorDevice, TOTPDeviceAdmin)

@@ -7,6 +7,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.validators import validate_cn_mobile
 from core.audit import audited
@@ -106,3 +107,13 @@ class ApiToken(models.Model):
     def scope_labels(self) -> list[str]:
         labels = dict(Scope.choices)
         return [str(labels.get(scope, scope)) for scope in self.scopes]
+
+
+class AuthenticatorDevice(TOTPDevice):
+    """django-otp's TOTP device under a name in the reader's language, for the admin (the plugin's
+    own names are not marked for translation)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("authenticator device")
+        verbose_name_plural = _("authenticator devices")

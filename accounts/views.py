@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import i18n
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -22,7 +23,7 @@ from accounts import tokens
 from accounts.forms import ApiTokenForm, OTPTokenForm, ResidentLoginForm, StaffLoginForm
 from accounts.home import HomeAction, front_tiles, role_actions, role_panels
 from accounts.models import ApiToken
-from accounts.services import totp_verify, user_set_language
+from accounts.services import TotpResult, totp_verify, user_set_language
 from accounts.twofactor import pending_device
 from core import ratelimit
 from core.errors import DomainError
@@ -135,6 +136,19 @@ def role_home(request: HttpRequest, role: str) -> HttpResponse:
     return render(request, "accounts/role_home.html", context)
 
 
+TOTP_ERRORS = {
+    TotpResult.REUSED: gettext_lazy(
+        "That code has already been used. Wait for the next code in your app (it changes every 30 seconds) "
+        "and enter that one."
+    ),
+    TotpResult.THROTTLED: gettext_lazy("Too many wrong codes in a row. Wait a minute, then enter the newest code."),
+    TotpResult.INVALID: gettext_lazy(
+        "That code is not valid. Enter the newest code from your app; if codes keep failing, check that your "
+        "device's clock is set automatically."
+    ),
+}
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def otp_view(request: HttpRequest) -> HttpResponse:
@@ -142,11 +156,12 @@ def otp_view(request: HttpRequest) -> HttpResponse:
     enrolled = TOTPDevice.objects.filter(user=request.user, confirmed=True).exists()
     form = OTPTokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if totp_verify(request=request, token=form.cleaned_data["token"]):
+        result = totp_verify(request=request, token=form.cleaned_data["token"])
+        if result == TotpResult.OK:
             if not enrolled:
                 messages.success(request, _("Two-factor sign-in is now on for your account."))
             return redirect(_next_url(request))
-        form.add_error("token", _("That code is not valid. Check your device's clock and try again."))
+        form.add_error("token", TOTP_ERRORS[result])
     context = {"form": form, "enrolled": enrolled, "next": request.GET.get("next", "")}
     if not enrolled:
         device = pending_device(request.user)

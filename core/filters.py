@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
+
 import django_filters
 from django import forms
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import PortalFormMixin
@@ -62,3 +66,40 @@ class FilterForm(PortalFormMixin, forms.Form):
     """The base form of every FilterSet (``Meta.form``): Bootstrap's small controls."""
 
     compact = True
+
+
+@dataclass(frozen=True)
+class ActiveFilter:
+    """One filter in force, shown as a removable chip: ``name`` is its query parameter."""
+
+    name: str
+    label: str
+    value: str
+
+
+def _shown(field: forms.Field, value) -> str:
+    if isinstance(value, bool):
+        return str(_("Yes") if value else _("No"))
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, models.Model):
+        return str(value)  # the chosen row itself: no need to read the choices
+    choices = dict(getattr(field, "choices", ()) or ())
+    if isinstance(value, list | tuple):
+        return "、".join(str(choices.get(v, v)) for v in value)
+    return str(choices.get(value, value))
+
+
+def active_filters(filterset, *, hidden: tuple[str, ...] = ()) -> list[ActiveFilter]:
+    """The valid filters in force, in the form's order, each with its label and its value in words
+    (a choice's label, "Yes"/"No", an ISO date). An invalid form shows none: its errors say more."""
+    form = filterset.form
+    if not form.is_valid():
+        return []
+    found = []
+    for name, field in form.fields.items():
+        value = form.cleaned_data.get(name)
+        if name in hidden or value in (None, "", [], ()):
+            continue
+        found.append(ActiveFilter(name, str(field.label), _shown(field, value)))
+    return found

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from core.masking import mask_numbers
 from open311.formats import MIME_TYPES, w3c
 from open311.forms import REGION_ATTRIBUTE
-from petitions.models import OPEN_STATUSES, Category, Petition, Status
+from petitions.models import ANSWERED_STATUSES, OPEN_STATUSES, UNFIXED_OUTCOMES, Category, Petition, Status
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 
@@ -95,7 +95,15 @@ def _status_notes(petition: Petition) -> str | None:
     if petition.status == Status.MERGED:
         # The merge note names the other item; the public side never does.
         return _("Merged with another report of the same problem.")
-    return getattr(petition, "notes", None) or None
+    notes = getattr(petition, "notes", None) or ""
+    if petition.status in ANSWERED_STATUSES and petition.outcome in UNFIXED_OUTCOMES:
+        # "closed" alone would read as fixed: say it was not, and why, before the explanation.
+        reason = _("Closed without a fix: %(reason)s.") % {"reason": petition.get_outcome_display()}
+        return f"{reason} {notes}".strip()
+    if not notes:
+        # Nobody has written to the resident yet: what the timeline's first entry says, in words.
+        return _("Filed through %(channel)s.") % {"channel": petition.get_channel_display()}
+    return notes
 
 
 def public_title(title: str) -> str:

@@ -281,6 +281,12 @@ ACTIONS: list[Action] = [
     Action("resume", s.ResumeIn, _service(services.petition_resume), _("Resume after the resident answered")),
     Action("return", s.ReasonIn, _service(services.petition_return), _("Return a wrongly routed item")),
     Action("reply", s.ReplyIn, _service(services.petition_reply), _("Reply to the resident")),
+    Action(
+        "close_unfixed",
+        s.CloseUnfixedIn,
+        _service(services.petition_close_unfixed),
+        _("Close without a fix (outside remit, not possible, withdrawn, duplicate), explaining why"),
+    ),
     Action("close", s.CloseIn, _service(services.petition_close), _("Close the item")),
     Action("reopen", s.ReasonIn, _service(services.petition_reopen), _("Reopen a closed item")),
     Action("note", s.NoteIn, _service(services.petition_note), _("Add a note (internal unless public)")),

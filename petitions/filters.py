@@ -20,7 +20,19 @@ from core.filters import BooleanFilter, DateFilter, FilterForm
 from grids.models import HandlingUnit, Region
 from grids.permissions import region_condition, region_paths
 from petitions import permissions
-from petitions.models import OPEN_STATUSES, Category, Channel, Deadline, Evaluation, Klass, Petition, Status
+from petitions.models import (
+    ANSWERED_STATUSES,
+    OPEN_STATUSES,
+    UNFIXED_OUTCOMES,
+    Category,
+    Channel,
+    Deadline,
+    Evaluation,
+    Klass,
+    Outcome,
+    Petition,
+    Status,
+)
 
 SORTS = {"newest": "-id", "oldest": "id", "due": "next_due_at"}
 # The region filter offers the nodes down to communities; deeper nodes still work from a link.
@@ -33,6 +45,11 @@ RATED_CHOICES = [
     ("unsatisfied", _("Unsatisfied")),
     ("any", _("Evaluated")),
     ("none", _("Not evaluated")),
+]
+
+OUTCOME_CHOICES = [
+    ("unfixed", _("Closed without a fix (any reason)")),
+    *[(o.value, o.label) for o in Outcome],
 ]
 
 
@@ -89,6 +106,7 @@ class PetitionFilter(django_filters.FilterSet):
     first_time = BooleanFilter(label=_("Resolved the first time"))
     on_time = BooleanFilter(label=_("Replied on time"))
     reworked = BooleanFilter(label=_("Reworked"), method="filter_reworked")
+    outcome = django_filters.ChoiceFilter(label=_("Outcome"), choices=OUTCOME_CHOICES, method="filter_outcome")
     rated = django_filters.ChoiceFilter(label=_("Latest evaluation"), choices=RATED_CHOICES, method="filter_rated")
     q = django_filters.CharFilter(label=_("Tracking code"), method="filter_code", max_length=32)
     sort = django_filters.ChoiceFilter(
@@ -165,6 +183,13 @@ class PetitionFilter(django_filters.FilterSet):
         if value is None:
             return queryset
         return queryset.filter(rework_count__gt=0) if value else queryset.filter(rework_count=0)
+
+    def filter_outcome(self, queryset, name, value):
+        """Answered items by how they ended (``Petition.outcome`` is blank while an item is open)."""
+        answered = queryset.filter(status__in=ANSWERED_STATUSES)
+        if value == "unfixed":
+            return answered.filter(outcome__in=UNFIXED_OUTCOMES)
+        return answered.filter(outcome=value)
 
     def filter_rated(self, queryset, name, value):
         """By each item's latest evaluation (resident, callback or third party, the newest wins)."""

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.forms import PortalFormMixin
 from petitions import reply_templates
-from petitions.models import Evaluation, Klass, Petition
+from petitions.models import UNFIXED_OUTCOME_CHOICES, Evaluation, Klass, Petition
 
 
 def _textarea(rows: int = 3) -> forms.Textarea:
@@ -64,7 +64,14 @@ class TriageForm(ActionForm):
         required=False,
         help_text=_("Other units that work on the item with the lead unit (协同办理)."),
     )
-    note = forms.CharField(label=_("Note"), required=False, widget=_textarea(2))
+    note = forms.CharField(
+        label=_("Note to the resident"),
+        required=False,
+        widget=_textarea(2),
+        help_text=_(
+            "Published on the resident's status page with this step. For colleagues only, add an internal note."
+        ),
+    )
 
     def __init__(self, *args, units: QuerySet, **kwargs):
         super().__init__(*args, **kwargs)
@@ -75,7 +82,14 @@ class TriageForm(ActionForm):
 class SelfHandleForm(ActionForm):
     action = "self_handle"
     klass = forms.ChoiceField(label=_("Class"), choices=Klass.choices)
-    note = forms.CharField(label=_("Note"), required=False, widget=_textarea(2))
+    note = forms.CharField(
+        label=_("Note to the resident"),
+        required=False,
+        widget=_textarea(2),
+        help_text=_(
+            "Published on the resident's status page with this step. For colleagues only, add an internal note."
+        ),
+    )
 
 
 class MergeForm(ActionForm):
@@ -143,6 +157,19 @@ class ReplyForm(ActionForm):
         label=_("Reply template"), required=False, choices=reply_templates.choices, widget=TemplateSelect("reply")
     )
     reply = forms.CharField(label=_("Reply to the resident"), widget=_textarea(4))
+
+
+class CloseUnfixedForm(ActionForm):
+    action = "close_unfixed"
+    outcome = forms.ChoiceField(
+        label=_("Why it cannot be fixed"),
+        choices=[("", "—"), *UNFIXED_OUTCOME_CHOICES],
+    )
+    reply = forms.CharField(
+        label=_("Explanation to the resident"),
+        widget=_textarea(3),
+        help_text=_("Published to the resident with the outcome; they may still evaluate how they were treated."),
+    )
 
 
 class EvaluateForm(ActionForm):

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -61,7 +62,20 @@ class PhotosField(forms.FileField):
     def clean(self, data, initial=None):
         files = data if isinstance(data, list | tuple) else ([data] if data else [])
         single_clean = super().clean
-        return photos.check_photos([single_clean(f, initial) for f in files if f])
+        self.passed = []  # the photos that passed, kept if the form comes back (``keep_photos``)
+        return photos.check_photos([single_clean(f, initial) for f in files if f], passed=self.passed)
+
+
+class HeldPhotosField(forms.MultipleChoiceField):
+    """The photos kept from the last try (``photos.photos_hold``): ticked boxes, one per photo."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("label", _("Photos kept from your last try"))
+        kwargs.setdefault("help_text", _("Untick a photo to leave it out."))
+        super().__init__(**kwargs)
 
 
 class _RegionChoiceField(forms.ChoiceField):
@@ -97,18 +111,68 @@ class _PetitionFields(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=120, help_text=_("A few words, e.g. “Street light out”."))
     description = forms.CharField(label=_("Description"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4}))
     photos = PhotosField(label=_("Photos"))
+    held_photos = HeldPhotosField()
 
     def filing(self) -> dict:
-        """Keyword arguments of ``photos.petition_file_with_photos`` from the cleaned form."""
-        fields = ("category", "region", "address", "title", "description", "photos")
+        """Keyword arguments of ``photos.petition_file_with_photos`` from the cleaned form (new photos
+        first, then the kept ones, checked again)."""
+        fields = ("category", "region", "address", "title", "description")
         reporter = ("anonymous", "reporter_name", "reporter_phone")  # from _ReporterFields
-        return {name: self.cleaned_data[name] for name in (*fields, *reporter)}
+        found = {name: self.cleaned_data[name] for name in (*fields, *reporter)}
+        found["photos"] = [*self.cleaned_data["photos"], *photos.photos_reopen(self.kept_photos())]
+        return found
+
+    def kept_photos(self) -> list[photos.HeldPhoto]:
+        return [self.held[token] for token in self.cleaned_data.get("held_photos") or []]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["photos"].help_text = _("Up to %(count)d photos (JPEG, PNG or WEBP).") % {
-            "count": settings.PETITION_MAX_PHOTOS
+        self.fields["photos"].help_text = _("Up to %(count)d photos (JPEG, PNG or WEBP, at most %(size)s each).") % {
+            "count": settings.PETITION_MAX_PHOTOS,
+            "size": filesizeformat(settings.PETITION_MAX_PHOTO_BYTES),
         }
+        self.fields["photos"].widget.attrs.update(
+            {
+                # The browser checks type and size before anything is sent (static/js/photos.js).
+                "data-max-bytes": settings.PETITION_MAX_PHOTO_BYTES,
+                "data-max-count": settings.PETITION_MAX_PHOTOS,
+                "data-too-large": _("“%(name)s” is larger than %(limit)s.")
+                % {"name": "{name}", "limit": filesizeformat(settings.PETITION_MAX_PHOTO_BYTES)},
+                "data-not-image": _("“%(name)s” is not a JPEG, PNG or WEBP image.") % {"name": "{name}"},
+                "data-too-many": _("Choose at most %(limit)d photos (you chose %(count)d).")
+                % {"limit": settings.PETITION_MAX_PHOTOS, "count": 999_999},
+            }
+        )
+        tokens = self.data.getlist("held_photos") if self.is_bound and hasattr(self.data, "getlist") else []
+        try:
+            kept = photos.photos_held(tokens)
+            self.held_expired = False
+        except ValidationError:
+            kept, self.held_expired = [], True
+        self.held = {photo.token: photo for photo in kept}
+        self.fields["held_photos"].choices = [(photo.token, photo.label) for photo in kept]
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.held_expired:
+            self.add_error("photos", _("A kept photo has expired: choose it again."))
+        count = len(cleaned.get("photos") or []) + len(cleaned.get("held_photos") or [])
+        if count > settings.PETITION_MAX_PHOTOS:
+            self.add_error("photos", photos.too_many(count))
+        return cleaned
+
+    def keep_photos(self) -> None:
+        """When the form comes back (an error, a rate limit): keep the new photos that passed their
+        checks, so nothing is chosen twice."""
+        passed = getattr(self.fields["photos"], "passed", None)
+        if not passed:
+            return
+        held = photos.photos_hold(passed)
+        data = self.data.copy()
+        data.setlist("held_photos", [*data.getlist("held_photos"), *(photo.token for photo in held)])
+        self.data = data  # the page draws the kept boxes ticked, from the data
+        self.held.update({photo.token: photo for photo in held})
+        self.fields["held_photos"].choices = [(photo.token, photo.label) for photo in self.held.values()]
 
 
 class _ReporterFields(forms.Form):
@@ -171,6 +235,7 @@ class IntakeForm(PortalFormMixin, _PetitionFields, _ReporterFields):
         "title",
         "description",
         "photos",
+        "held_photos",
         "anonymous",
         "reporter_name",
         "reporter_phone",
@@ -246,6 +311,7 @@ class PublicReportForm(PortalFormMixin, _PetitionFields, _ReporterFields):
         "title",
         "description",
         "photos",
+        "held_photos",
         "reporter_name",
         "reporter_phone",
         "anonymous",

@@ -59,6 +59,20 @@ class Status(models.TextChoices):
     MERGED = "merged", _("Merged into another item")
 
 
+class Outcome(models.TextChoices):
+    """How an answered item ended (结案): fixed, or closed without a fix and why. Every figure that
+    says "resolved" counts only the fixed ones; the others are counted apart (reports/metrics.py)."""
+
+    FIXED = "fixed", _("Fixed")
+    OUTSIDE_REMIT = "outside_remit", _("Outside our remit")
+    NOT_POSSIBLE = "not_possible", _("Cannot be done under current policy")
+    WITHDRAWN = "withdrawn", _("Withdrawn by the resident")
+    DUPLICATE = "duplicate", _("Duplicate of another report")
+
+
+UNFIXED_OUTCOMES = tuple(o for o in Outcome if o != Outcome.FIXED)
+UNFIXED_OUTCOME_CHOICES = [(o.value, o.label) for o in UNFIXED_OUTCOMES]
+
 OPEN_STATUSES = (Status.NEW, Status.ASSIGNED, Status.ACCEPTED, Status.WAITING)
 # Replied to the resident or closed: the items the "resolved" figures are about (反馈办结).
 ANSWERED_STATUSES = (Status.REPLIED, Status.CLOSED)
@@ -67,7 +81,7 @@ ANSWERED_STATUSES = (Status.REPLIED, Status.CLOSED)
 # the item's own row, so the queue's filters, the reports' SQL and the exports read the same answer.
 # (Plain strings: the expressions are written into migrations.)
 _ANSWERED = [str(status) for status in ANSWERED_STATUSES]
-FIRST_TIME = Q(status__in=_ANSWERED, rework_count=0, return_count=0)
+FIRST_TIME = Q(status__in=_ANSWERED, rework_count=0, return_count=0, outcome=Outcome.FIXED.value)
 ON_TIME = Case(
     When(~Q(status__in=_ANSWERED), then=Value(None)),
     When(Q(resolve_by__isnull=True) | Q(replied_at__lte=F("resolve_by")), then=Value(True)),
@@ -86,6 +100,9 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
     "request_info": (frozenset({Status.ACCEPTED}), Status.WAITING),
     "resume": (frozenset({Status.WAITING}), Status.ACCEPTED),
     "reply": (frozenset({Status.ACCEPTED}), Status.REPLIED),
+    # Closed without a fix (outside remit, not possible, withdrawn, duplicate) from any open status:
+    # the explanation is the reply, and the resident may still evaluate how they were treated.
+    "close_unfixed": (frozenset({Status.NEW, Status.ASSIGNED, Status.ACCEPTED, Status.WAITING}), Status.REPLIED),
     "evaluate_ok": (frozenset({Status.REPLIED}), Status.CLOSED),
     "evaluate_rework": (frozenset({Status.REPLIED}), Status.ACCEPTED),
     "close": (frozenset({Status.REPLIED}), Status.CLOSED),
@@ -237,6 +254,10 @@ class Petition(models.Model):
     # reports average it in SQL. NULL until replied (or for rows loaded in bulk; see reports).
     work_minutes_to_reply = models.PositiveIntegerField(null=True, blank=True, editable=False)
     reply = models.TextField(_("reply to the resident"), blank=True)
+    # Set with the reply: fixed, or why not (``Outcome``). ``db_default``: bulk loaders may leave it out.
+    outcome = models.CharField(
+        _("outcome"), max_length=16, choices=Outcome.choices, blank=True, default="", db_default=""
+    )
 
     created_at = models.DateTimeField(_("filed at"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), default=timezone.now)

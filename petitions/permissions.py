@@ -78,6 +78,8 @@ ACTION_PERMISSION: dict[str, str] = {
     "resume": HANDLE,
     "return": HANDLE,
     "reply": HANDLE,
+    # Closing without a fix: the unit working it, or (before acceptance) the triage staff (the service checks).
+    "close_unfixed": HANDLE,
     "note": HANDLE,
     "callback": CALLBACK,
     "third_party": THIRD_PARTY,

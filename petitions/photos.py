@@ -7,6 +7,7 @@ The original is kept for staff as evidence; the public status page only ever sho
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import uuid
 import warnings
@@ -14,10 +15,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile, File
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -100,17 +104,22 @@ def check_photo(upload) -> CheckedPhoto:
     )
 
 
-def check_photos(uploads: Sequence) -> list[CheckedPhoto]:
-    """Check a whole selection: at most ``PETITION_MAX_PHOTOS``, each one an image."""
-    uploads = [u for u in uploads if u]
+def too_many(count: int) -> ValidationError:
     limit = settings.PETITION_MAX_PHOTOS
-    if len(uploads) > limit:
-        raise ValidationError(
-            _("Choose at most %(limit)d photos (you chose %(count)d)."),
-            code="too_many",
-            params={"limit": limit, "count": len(uploads)},
-        )
-    checked, errors = [], []
+    return ValidationError(
+        _("Choose at most %(limit)d photos (you chose %(count)d)."),
+        code="too_many",
+        params={"limit": limit, "count": count},
+    )
+
+
+def check_photos(uploads: Sequence, *, passed: list | None = None) -> list[CheckedPhoto]:
+    """Check a whole selection: at most ``PETITION_MAX_PHOTOS``, each one an image. ``passed``
+    collects the photos that passed even when others fail (a form keeps those)."""
+    uploads = [u for u in uploads if u]
+    if len(uploads) > settings.PETITION_MAX_PHOTOS:
+        raise too_many(len(uploads))
+    checked, errors = [] if passed is None else passed, []
     for upload in uploads:
         try:
             checked.append(check_photo(upload))
@@ -149,6 +158,83 @@ def thumbnail(image: Image.Image) -> bytes:
     out = io.BytesIO()
     clean.save(out, format="JPEG", quality=80)
     return out.getvalue()
+
+
+# --- Photos kept while the rest of a form is corrected --------------------------------------------------
+# A browser cannot put chosen files back into a file input. When a form comes back with an error, the
+# photos that passed their checks are kept in storage under a random name and the page carries a
+# signed reference to each (a checked box the person may untick): nothing is chosen twice. Kept
+# photos not used within a day are removed by ``photos_sweep_held`` (beat).
+
+HELD_DIR = "held"
+HELD_SALT = "petitions.held-photo"
+HELD_SECONDS = 24 * 3600
+
+
+@dataclass(frozen=True)
+class HeldPhoto:
+    token: str
+    name: str  # in storage
+    label: str  # the file name the person chose, to show
+
+
+def photos_hold(checked: Sequence[CheckedPhoto]) -> list[HeldPhoto]:
+    """Keep ``checked`` photos until the form is sent again; returns their references."""
+    held = []
+    for photo in checked:
+        photo.upload.seek(0)
+        name = default_storage.save(f"{HELD_DIR}/{uuid.uuid4().hex}.{photo.extension}", File(photo.upload))
+        label = (getattr(photo.upload, "name", "") or "")[-80:]
+        token = signing.dumps({"name": name, "label": label}, salt=HELD_SALT)
+        held.append(HeldPhoto(token, name, label))
+    return held
+
+
+def photos_held(tokens: Sequence[str]) -> list[HeldPhoto]:
+    """The kept photos behind signed ``tokens``; an altered, expired or vanished one is an error."""
+    found = []
+    for token in tokens:
+        try:
+            data = signing.loads(token, salt=HELD_SALT, max_age=HELD_SECONDS)
+            name, label = str(data["name"]), str(data["label"])
+        except (signing.BadSignature, KeyError, TypeError):
+            raise ValidationError(_("A kept photo has expired: choose it again."), code="held_expired") from None
+        if not name.startswith(f"{HELD_DIR}/") or not default_storage.exists(name):
+            raise ValidationError(_("A kept photo has expired: choose it again."), code="held_expired")
+        found.append(HeldPhoto(token, name, label))
+    return found
+
+
+def photos_reopen(held: Sequence[HeldPhoto]) -> list[CheckedPhoto]:
+    """Kept photos checked again (their public copy and thumbnail are made afresh)."""
+    checked = []
+    for photo in held:
+        with default_storage.open(photo.name, "rb") as stored:
+            upload = ContentFile(stored.read(), name=photo.label or photo.name)
+        checked.append(check_photo(upload))
+    return checked
+
+
+def photos_release(held: Sequence[HeldPhoto]) -> None:
+    """Remove kept photos once they are stored with their petition (after the commit)."""
+    for photo in held:
+        default_storage.delete(photo.name)
+
+
+def photos_sweep_held(*, older_than: dt.timedelta = dt.timedelta(seconds=HELD_SECONDS)) -> int:
+    """Remove kept photos nobody came back for; returns how many."""
+    cutoff = timezone.now() - older_than
+    try:
+        _dirs, files = default_storage.listdir(HELD_DIR)
+    except FileNotFoundError:
+        return 0
+    removed = 0
+    for name in files:
+        path = f"{HELD_DIR}/{name}"
+        if default_storage.get_modified_time(path) < cutoff:
+            default_storage.delete(path)
+            removed += 1
+    return removed
 
 
 @transaction.atomic

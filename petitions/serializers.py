@@ -15,8 +15,19 @@ from core.masking import mask_name
 from core.parsers import StrictBooleanField
 from grids.models import HandlingUnit, Region
 from grids.permissions import within
-from petitions import selectors
-from petitions.models import Category, Channel, Deadline, Evaluation, Event, Klass, Petition, Status
+from petitions import selectors, timeline
+from petitions.models import (
+    UNFIXED_OUTCOME_CHOICES,
+    Category,
+    Channel,
+    Deadline,
+    Evaluation,
+    Event,
+    Klass,
+    Outcome,
+    Petition,
+    Status,
+)
 
 # --- Output ------------------------------------------------------------------------------------------
 
@@ -73,6 +84,8 @@ class PetitionSummaryOut(serializers.ModelSerializer):
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     # Blank until triage: declared, because read-only model fields lose allow_blank (and the schema with it).
     klass = serializers.ChoiceField(choices=Klass.choices, allow_blank=True, read_only=True)
+    # Blank until answered: fixed, or closed without a fix and why.
+    outcome = serializers.ChoiceField(choices=Outcome.choices, allow_blank=True, read_only=True)
     category = CategoryOut(read_only=True)
     region = RegionOut(read_only=True)
     unit = UnitOut(read_only=True, allow_null=True)
@@ -101,6 +114,7 @@ class PetitionSummaryOut(serializers.ModelSerializer):
             "anonymous",
             "personal",
             "solved_on_spot",
+            "outcome",
             "rework_count",
             "escalation_count",
             "created_at",
@@ -127,11 +141,34 @@ class EventOut(serializers.ModelSerializer):
     from_status = serializers.ChoiceField(choices=Status.choices, allow_blank=True, read_only=True)
     to_status = serializers.ChoiceField(choices=Status.choices, allow_blank=True, read_only=True)
     actor = serializers.SerializerMethodField()
+    label = serializers.SerializerMethodField(help_text=_("What happened, in the request's language."))
+    details = serializers.SerializerMethodField(
+        help_text=_("What the system records about it (channel, deadline, escalation, outcome …), in words.")
+    )
 
     class Meta:
         model = Event
-        fields = ["id", "kind", "action", "from_status", "to_status", "actor", "public", "text", "data", "created_at"]
+        fields = [
+            "id",
+            "kind",
+            "action",
+            "label",
+            "details",
+            "from_status",
+            "to_status",
+            "actor",
+            "public",
+            "text",
+            "data",
+            "created_at",
+        ]
         read_only_fields = fields
+
+    def get_label(self, event: Event) -> str:
+        return timeline.label(event)
+
+    def get_details(self, event: Event) -> list[str]:
+        return timeline.lines(event, self.context.get("units") or {})
 
     @extend_schema_field(PersonRefOut(allow_null=True))
     def get_actor(self, event: Event) -> dict | None:
@@ -180,7 +217,9 @@ class PetitionDetailOut(PetitionSummaryOut):
     @extend_schema_field(EventOut(many=True))
     def get_timeline(self, petition: Petition) -> list[dict]:
         context = {"reporter_id": petition.reporter_id}
-        return EventOut(self.context.get("timeline", []), many=True, context=context).data
+        events = self.context.get("timeline", [])
+        context = {**context, "units": timeline.unit_names(events)}
+        return EventOut(events, many=True, context=context).data
 
 
 class PetitionPageOut(serializers.Serializer):
@@ -349,6 +388,11 @@ class ReasonIn(serializers.Serializer):
 
 
 class ReplyIn(serializers.Serializer):
+    reply = serializers.CharField(max_length=5000)
+
+
+class CloseUnfixedIn(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=UNFIXED_OUTCOME_CHOICES)
     reply = serializers.CharField(max_length=5000)
 
 

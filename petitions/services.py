@@ -29,6 +29,7 @@ from petitions import deadlines, extensions, permissions
 from petitions.models import (
     OPEN_STATUSES,
     TRANSITIONS,
+    UNFIXED_OUTCOMES,
     Category,
     Channel,
     Deadline,
@@ -36,6 +37,7 @@ from petitions.models import (
     Event,
     Klass,
     Level,
+    Outcome,
     Petition,
     Status,
 )
@@ -247,7 +249,7 @@ def _filed(petition: Petition, filed_by, *, to_status: str = Status.NEW) -> Even
         action="file",
         public=True,
         to_status=to_status,
-        text=_("Filed through %(channel)s.") % {"channel": petition.get_channel_display()},
+        data={"channel": petition.channel},  # "Filed through …" in the reader's language (petitions.timeline)
     )
 
 
@@ -275,7 +277,7 @@ def _file_attached(petition: Petition, *, filed_by, attach_to: Petition) -> None
         actor=filed_by,
         action="attach",
         public=False,
-        text=_("Another report of this problem was attached: %(code)s.") % {"code": petition.tracking_code},
+        data={"code": petition.tracking_code},
     )
     Event.objects.bulk_create([_filed(petition, filed_by, to_status=Status.MERGED), attached])
 
@@ -283,7 +285,7 @@ def _file_attached(petition: Petition, *, filed_by, attach_to: Petition) -> None
 def _file_solved(petition: Petition, *, now: dt.datetime, filed_by, on_spot_note: str) -> None:
     """Solved on the spot (现场解决): replied at once, counted as resolved the first time."""
     petition.status, petition.klass, petition.solved_on_spot = Status.REPLIED, Klass.ROUTINE, True
-    petition.reply, petition.replied_at = on_spot_note.strip(), now
+    petition.reply, petition.replied_at, petition.outcome = on_spot_note.strip(), now, Outcome.FIXED
     petition.work_minutes_to_reply = 0
     petition.save(force_insert=True)
     solved = _new_event(
@@ -406,8 +408,7 @@ def petition_merge(*, user, petition: Petition, into: Petition) -> Petition:
         "merge",
         actor=user,
         public=True,
-        data={"into": target.pk},
-        text=_("Merged into %(code)s.") % {"code": target.tracking_code},
+        data={"into": target.pk, "code": target.tracking_code},
     )
     row.merged_into = target
     deadlines.stop_all(row, row.updated_at)
@@ -418,7 +419,7 @@ def petition_merge(*, user, petition: Petition, into: Petition) -> Petition:
         actor=user,
         action="merge",
         public=False,
-        text=_("%(code)s was merged into this item.") % {"code": row.tracking_code},
+        data={"merged": row.tracking_code},
     )
     return row
 
@@ -515,12 +516,32 @@ def petition_reply(*, user, petition: Petition, reply: str) -> Petition:
     row, _old = _move(petition, "reply", actor=user, text=reply.strip(), public=True)
     if row.klass == Klass.MAJOR and not row.timeline.filter(kind=Event.Kind.MEETING).exists():
         raise DomainError(_("A major item needs its joint meeting recorded before the reply."))
-    row.reply, row.replied_at = reply.strip(), row.updated_at
+    return _answered(row, reply.strip(), Outcome.FIXED)
+
+
+def _answered(row: Petition, reply: str, outcome: str) -> Petition:
+    row.reply, row.replied_at, row.outcome = reply, row.updated_at, outcome
     row.work_minutes_to_reply = work_minutes(row.created_at, row.replied_at)
     deadlines.stop_all(row, row.updated_at)
-    _save(row, "reply", "replied_at", "work_minutes_to_reply")
+    _save(row, "reply", "replied_at", "outcome", "work_minutes_to_reply")
     _notify(row, "replied")
     return row
+
+
+@transaction.atomic
+def petition_close_unfixed(*, user, petition: Petition, outcome: str, reply: str) -> Petition:
+    """结案 without a fix: outside our remit, not possible under current policy, withdrawn by the
+    resident, or a duplicate. The explanation is the reply the resident reads; they may still
+    evaluate how they were treated. Counted apart from fixed items in every figure. Before an item
+    is accepted only the triage staff decide this; a unit that got it wrongly returns it."""
+    if outcome not in UNFIXED_OUTCOMES:
+        raise DomainError(_("Choose why the item is closed without a fix."), field="outcome")
+    if not (reply or "").strip():
+        raise DomainError(_("Explain to the resident why it cannot be fixed."), field="reply")
+    if petition.status in (Status.NEW, Status.ASSIGNED) and not permissions.may_act(user, petition, permissions.TRIAGE):
+        raise DomainError(_("Before an item is accepted, only the triage staff can close it without a fix."))
+    row, _old = _move(petition, "close_unfixed", actor=user, text=reply.strip(), public=True, data={"outcome": outcome})
+    return _answered(row, reply.strip(), outcome)
 
 
 # --- Evaluate and close ------------------------------------------------------------------------------
@@ -583,9 +604,9 @@ def petition_evaluate(*, petition: Petition, rating: str, comment: str = "", sou
 def _rework(row: Petition, *, by, reason: str) -> None:
     row, _old = _move(row, "evaluate_rework", actor=by, public=True, text=reason.strip())
     row.rework_count += 1
-    row.closed_at = None
+    row.closed_at, row.outcome = None, ""  # open again: the next answer records its own outcome
     deadlines.start_by_policy(row, Deadline.Kind.RESOLVE, row.updated_at)
-    _save(row, "rework_count", "closed_at", "resolve_by")
+    _save(row, "rework_count", "closed_at", "outcome", "resolve_by")
     _notify(row, "rework")
 
 
@@ -608,9 +629,9 @@ def petition_reopen(*, user, petition: Petition, reason: str) -> Petition:
             _("Items can be reopened within %(days)d days of closing.") % {"days": settings.PETITION_REOPEN_DAYS}
         )
     row, _old = _move(current, "reopen", actor=user, text=reason.strip(), public=True)
-    row.closed_at = None
+    row.closed_at, row.outcome = None, ""
     deadlines.start_by_policy(row, Deadline.Kind.RESOLVE, row.updated_at)
-    _save(row, "closed_at", "resolve_by")
+    _save(row, "closed_at", "outcome", "resolve_by")
     return row
 
 

@@ -22,22 +22,20 @@ exactly when the change does; the outbox is published after commit.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from zoneinfo import ZoneInfo
 
 import pghistory
 from django.conf import settings
 from django.db import connection, transaction
 from django.urls import reverse
-from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+from django.utils import timezone
 
 from core import outbox
 from core.models import OutboxMessage
 from core.notify import notify_users
 from grids.models import Region, RoleAssignment
 from grids.roles import Role
-from petitions.models import OPEN_STATUSES, Deadline, Event, Level, MonthlySnapshot
+from petitions.models import OPEN_STATUSES, Event, Level, MonthlySnapshot
 
 PETITION_TOPIC = "petition"
 MONTHLY_TOPIC = "petition_monthly"
@@ -63,20 +61,6 @@ def _outbox_insert(topic_sql: str, payload_sql: str, source: str) -> str:
         f"INSERT INTO {table} (topic, payload, created_at, attempts, last_error) "  # noqa: S608
         f"SELECT {topic_sql}, {payload_sql}, %(now)s, 0, '' FROM {source} RETURNING id"
     )
-
-
-def _labels() -> dict[str, str]:
-    """Deadline kinds and levels in the portal's language, for the timeline text built in SQL."""
-    with translation.override(settings.LANGUAGE_CODE):
-        labels = {f"kind:{value}": str(label) for value, label in Deadline.Kind.choices}
-        labels.update({f"level:{value}": str(label) for value, label in Level.choices})
-        labels["warning"] = _("%(deadline)s is due at %(due)s.")
-        labels["escalation"] = _("Overdue: %(deadlines)s. Escalated from %(from_level)s to %(to_level)s.")
-        labels["escalation_top"] = _(
-            "Overdue: %(deadlines)s. Already at the highest level (%(to_level)s); its staff are told again."
-        )
-    # SQL fills the gaps with replace(); braces keep psycopg's %-parameters out of the way.
-    return {key: value.replace("%(", "{").replace(")s", "}") for key, value in labels.items()}
 
 
 # One outbox row per petition, however many of its deadlines the statement touched.
@@ -108,10 +92,8 @@ WITH warned AS (
 ), events AS (
     INSERT INTO petitions_event
         (petition_id, kind, action, from_status, to_status, actor_id, public, text, data, created_at)
-    SELECT w.petition_id, '{Event.Kind.WARNING}', 'warn', '', '', NULL, false,
-           replace(replace(%(labels)s::jsonb ->> 'warning',
-                           '{{deadline}}', %(labels)s::jsonb ->> ('kind:' || w.kind)),
-                   '{{due}}', to_char(w.due_at AT TIME ZONE %(tz)s, 'YYYY-MM-DD HH24:MI')),
+    -- What happened, as parameters; petitions.timeline puts it into each reader's words
+    SELECT w.petition_id, '{Event.Kind.WARNING}', 'warn', '', '', NULL, false, '',
            jsonb_build_object('deadline', w.kind, 'due_at', w.due_at),
            %(now)s
     FROM warned w
@@ -155,14 +137,7 @@ WITH due AS (
 ), events AS (
     INSERT INTO petitions_event
         (petition_id, kind, action, from_status, to_status, actor_id, public, text, data, created_at)
-    SELECT c.petition_id, '{Event.Kind.ESCALATION}', 'escalate', '', '', NULL, false,
-           replace(replace(replace(
-               %(labels)s::jsonb ->> (CASE WHEN c.from_level = c.to_level
-                                           THEN 'escalation_top' ELSE 'escalation' END),
-               '{{deadlines}}',
-               (SELECT string_agg(%(labels)s::jsonb ->> ('kind:' || k), ', ') FROM unnest(c.kinds) AS k)),
-               '{{from_level}}', %(labels)s::jsonb ->> ('level:' || c.from_level)),
-               '{{to_level}}', %(labels)s::jsonb ->> ('level:' || c.to_level)),
+    SELECT c.petition_id, '{Event.Kind.ESCALATION}', 'escalate', '', '', NULL, false, '',
            jsonb_build_object(
                'deadline', c.kinds[1], 'deadlines', to_jsonb(c.kinds),
                'from_level', c.from_level, 'to_level', c.to_level),
@@ -185,7 +160,7 @@ def sweep(now: dt.datetime | None = None) -> dict[str, int]:
     resident) and met ones are never touched.
     """
     now = now or timezone.now()
-    params = {"now": now, "labels": json.dumps(_labels()), "tz": settings.TIME_ZONE}
+    params = {"now": now}
     result = {}
     with pghistory.context(action="petition_sweep"):
         with transaction.atomic(), connection.cursor() as cursor:

@@ -12,7 +12,7 @@ import datetime as dt
 from celery import shared_task
 
 from core.tasks import RETRY_ON_DB_ERRORS
-from petitions import sweeps
+from petitions import photos, sweeps
 
 _RETRY = RETRY_ON_DB_ERRORS
 
@@ -27,3 +27,9 @@ def sweep() -> dict[str, int]:
 def monthly_sweep(month: str | None = None) -> dict[str, int]:
     """月月清零 for ``month`` ("YYYY-MM-DD", any day of it) or, by default, the month that just ended."""
     return sweeps.monthly_sweep(dt.date.fromisoformat(month) if month else None)
+
+
+@shared_task(ignore_result=True)
+def sweep_held_photos() -> int:
+    """Remove photos kept for a form nobody came back to (hourly); deleting twice is harmless."""
+    return photos.photos_sweep_held()

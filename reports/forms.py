@@ -7,6 +7,7 @@ import re
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from petitions.sweeps import previous_month
@@ -82,7 +83,7 @@ class PeriodForm(forms.Form):
             return data
         start, end = data.get("start"), data.get("end")
         if start is None and end is None:
-            start = end = previous_month()
+            start = end = timezone.localdate().replace(day=1)  # this month so far
         start, end = start or end, end or start
         if end < start:
             self.add_error("end", _("The last month is before the first month."))

@@ -17,6 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext_lazy as _
 
+from petitions.models import UNFIXED_OUTCOMES
 from petitions.selectors import LATEST_EVALUATION_JOIN
 
 # Additive counts kept in each rollup row (and summed over months, regions or keys).
@@ -24,6 +25,7 @@ COUNTS = (
     "collected",
     "first_time",
     "replied",
+    "unfixed",
     "on_time",
     "evaluated",
     "satisfied",
@@ -37,6 +39,8 @@ COUNTS = (
 )
 
 ANSWERED_SQL = "p.status IN ('replied', 'closed')"
+# Answered without a fix (outside remit, not possible, withdrawn, duplicate): counted apart.
+UNFIXED_SQL = "p.outcome IN ({})".format(", ".join(f"'{o.value}'" for o in UNFIXED_OUTCOMES))
 
 # One row per item of the cohort, with 0/1 flags per count. ``{where}`` narrows it (month, region).
 # The latest evaluation (any source: resident, staff callback or third party) is the one that counts.
@@ -49,6 +53,7 @@ SELECT p.id,
        1 AS collected,
        p.first_time::int AS first_time,
        ({ANSWERED_SQL})::int AS replied,
+       ({ANSWERED_SQL} AND {UNFIXED_SQL})::int AS unfixed,
        COALESCE(p.on_time, false)::int AS on_time,
        (e.rating IS NOT NULL)::int AS evaluated,
        COALESCE(e.rating = 'satisfied', false)::int AS satisfied,
@@ -78,6 +83,7 @@ class Figures:
     collected: int = 0
     first_time: int = 0
     replied: int = 0
+    unfixed: int = 0
     on_time: int = 0
     evaluated: int = 0
     satisfied: int = 0
@@ -107,6 +113,10 @@ class Figures:
     @property
     def feedback_rate(self) -> Decimal | None:
         return _rate(self.replied, self.collected)
+
+    @property
+    def unfixed_share(self) -> Decimal | None:
+        return _rate(self.unfixed, self.replied)
 
     @property
     def on_time_rate(self) -> Decimal | None:
@@ -151,14 +161,28 @@ RATES = (
         "first_time_rate",
         _("First-time resolution rate"),
         _(
-            "Items replied or closed without any rework (不满意 → 返工) and without being returned as wrongly "
-            "routed (退回), divided by the items collected. Items solved on the spot count."
+            "Items fixed — replied or closed as fixed, not closed without a fix — without any rework (不满意 → 返工) "
+            "and without being returned as wrongly routed (退回), divided by the items collected. Items solved on "
+            "the spot count."
         ),
     ),
     RateSpec(
         "feedback_rate",
         _("Feedback-and-closure rate"),
-        _("Items replied to the resident or closed (反馈办结), divided by the items collected."),
+        _(
+            "Items replied to the resident or closed (反馈办结), divided by the items collected. It includes the "
+            "items closed without a fix, which are also counted apart below."
+        ),
+    ),
+    RateSpec(
+        "unfixed_share",
+        _("Closed without a fix"),
+        _(
+            "Replied or closed items whose outcome is not a fix — outside our remit, not possible under current "
+            "policy, withdrawn by the resident, or a duplicate — divided by the replied or closed items. They "
+            "never count as resolved."
+        ),
+        higher_is_better=False,
     ),
     RateSpec(
         "on_time_rate",

@@ -39,6 +39,7 @@ class MonthlyRollup(models.Model):
     collected = models.PositiveIntegerField(default=0)
     first_time = models.PositiveIntegerField(default=0)
     replied = models.PositiveIntegerField(default=0)
+    unfixed = models.PositiveIntegerField(default=0, db_default=0)
     on_time = models.PositiveIntegerField(default=0)
     evaluated = models.PositiveIntegerField(default=0)
     satisfied = models.PositiveIntegerField(default=0)

@@ -58,6 +58,7 @@ FIGURE_FILTERS: dict[str, dict] = {
     "collected": {},
     "first_time_rate": {"first_time": "true"},
     "feedback_rate": _ANSWERED,
+    "unfixed_share": {"outcome": "unfixed"},
     "on_time_rate": {"on_time": "true", **_ANSWERED},
     "satisfaction_rate": {"rated": "good"},
     "evaluated": {"rated": "any"},
@@ -140,6 +141,7 @@ def cards(total: Figures, previous: Figures, links: Links) -> list[Card]:
     parts = {
         "first_time_rate": (total.first_time, total.collected),
         "feedback_rate": (total.replied, total.collected),
+        "unfixed_share": (total.unfixed, total.replied),
         "on_time_rate": (total.on_time, total.replied),
         "satisfaction_rate": (total.satisfied + total.basic, total.evaluated),
         "not_evaluated_share": (total.not_evaluated, total.replied),
@@ -182,6 +184,7 @@ def row_cells(figures: Figures) -> dict[str, str]:
         "collected": str(figures.collected),
         "first_time_rate": percent(figures.first_time_rate),
         "feedback_rate": percent(figures.feedback_rate),
+        "unfixed_share": percent(figures.unfixed_share),
         "on_time_rate": percent(figures.on_time_rate),
         "satisfaction_rate": percent(figures.satisfaction_rate),
         "not_evaluated_share": percent(figures.not_evaluated_share),

@@ -45,6 +45,22 @@ def _reference_data(request):
     yield
 
 
+@pytest.fixture(autouse=True)
+def _pages_are_accessible(request):
+    """A browser test fails when a page it opened has a serious or critical axe-core violation
+    (WCAG 2.x A/AA; tests/browser/a11y.py)."""
+    if "browser" not in request.fixturenames:
+        yield
+        return
+    from tests.browser.a11y import describe
+
+    browser = request.getfixturevalue("browser")
+    start = len(browser.findings)
+    yield
+    failures = browser.failures(since=start)
+    assert not failures, "accessibility violations:\n" + describe(failures)
+
+
 @pytest.fixture
 def english():
     """Run a test with English active (messages are matched in the source language)."""

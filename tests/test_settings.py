@@ -65,3 +65,15 @@ def test_each_test_process_has_its_own_queue_and_cache_prefix():
         worker += f"-{os.environ['ZH_TEST_SLOT']}"
     assert f"zhenhai-test-{worker}" == settings.CELERY_TASK_DEFAULT_QUEUE
     assert settings.CACHES["default"]["KEY_PREFIX"] == f"zhenhai-test-{worker}"
+
+
+def test_make_run_on_another_port_writes_links_to_that_port():
+    """``make run PORT=…``: the web server, the message it prints and the links that notifications
+    and texts carry (PUBLIC_BASE_URL, read by the worker too) all use the port asked for."""
+    result = subprocess.run(
+        ["make", "-n", "run", "PORT=9123"], cwd=settings.BASE_DIR, capture_output=True, text=True, env=os.environ
+    )
+    assert result.returncode == 0, result.stderr
+    start = next(line for line in result.stdout.splitlines() if "honcho start" in line)
+    assert "PORT=9123" in start and "PUBLIC_BASE_URL=${PUBLIC_BASE_URL:-http://127.0.0.1:9123}" in start
+    assert "8000" not in result.stdout

@@ -38,7 +38,7 @@ else:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "zhenhai.apps.PortalAdminConfig",  # django.contrib.admin: second factor, translated titles
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -51,7 +51,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_otp",
     "django_otp.plugins.otp_totp",
-    "axes",
+    "core.third_party.AxesConfig",  # axes, its name translated
     "pgtrigger",
     "pghistory",
     "core",
@@ -162,6 +162,7 @@ CELERY_BEAT_SCHEDULE = {
     "monthly-zero-backlog": {"task": "petitions.tasks.monthly_sweep", "schedule": 3600.0},
     "reports-rollup": {"task": "reports.tasks.rollup_refresh", "schedule": 300.0},
     "export-sweep": {"task": "exports.tasks.sweep", "schedule": 60.0},
+    "held-photos-sweep": {"task": "petitions.tasks.sweep_held_photos", "schedule": 3600.0},
 }
 
 # --- Authentication -------------------------------------------------------------------------------
@@ -308,7 +309,11 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     # The error answers every operation may give (core.api), after drf-spectacular's own enum hook.
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "core.api.add_error_responses"],
-    "ENUM_NAME_OVERRIDES": {"PetitionStatusEnum": "petitions.models.Status"},
+    "ENUM_NAME_OVERRIDES": {
+        "PetitionStatusEnum": "petitions.models.Status",
+        "PetitionOutcomeEnum": "petitions.models.Outcome",
+        "UnfixedOutcomeEnum": "petitions.models.UNFIXED_OUTCOME_CHOICES",
+    },
     # Offline documentation: every asset from drf-spectacular-sidecar under /static/, no CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -3,7 +3,6 @@ the full timeline, and the actions this user may take now (each a thin POST → 
 
 from __future__ import annotations
 
-import datetime as dt
 import mimetypes
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -22,8 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from core.errors import DomainError
-from grids.models import HandlingUnit
-from petitions import extensions, forms, permissions, selectors, services
+from petitions import extensions, forms, permissions, selectors, services, timeline
 from petitions.models import TRANSITIONS, Deadline, Evaluation, Event, Klass, Petition, Status
 
 # --- The actions ---------------------------------------------------------------------------------
@@ -53,6 +51,11 @@ class Action:
 
 def _allowed_from(transition: str) -> frozenset[str]:
     return TRANSITIONS[transition][0]
+
+
+def not_claimed_by_another(user, petition: Petition) -> bool:
+    """Someone who claimed a new item triages it; the others see who works on it, not the forms."""
+    return petition.status != Status.NEW or petition.claimed_by_id in (None, user.pk)
 
 
 def route_units(user, petition: Petition):
@@ -93,6 +96,7 @@ ACTIONS: dict[str, Action] = {
             ),
             _allowed_from("triage"),
             form_kwargs=lambda user, petition: {"units": route_units(user, petition)},
+            when=not_claimed_by_another,
         ),
         Action(
             "self_handle",
@@ -104,6 +108,7 @@ ACTIONS: dict[str, Action] = {
                 user=user, petition=petition, klass=data["klass"], note=data["note"]
             ),
             _allowed_from("self_handle"),
+            when=not_claimed_by_another,
             style="outline-primary",
         ),
         Action(
@@ -156,6 +161,23 @@ ACTIONS: dict[str, Action] = {
             (permissions.ACTION_PERMISSION["reply"],),
             lambda user, petition, data: services.petition_reply(user=user, petition=petition, reply=data["reply"]),
             _allowed_from("reply"),
+        ),
+        Action(
+            "close_unfixed",
+            gettext_lazy("Close without a fix"),
+            gettext_lazy("The item was closed without a fix; the resident has the explanation."),
+            forms.CloseUnfixedForm,
+            (permissions.ACTION_PERMISSION["close_unfixed"],),
+            lambda user, petition, data: services.petition_close_unfixed(
+                user=user, petition=petition, outcome=data["outcome"], reply=data["reply"]
+            ),
+            _allowed_from("close_unfixed"),
+            # Before acceptance it is a triage decision; a unit returns a wrongly routed item instead.
+            when=lambda user, petition: (
+                petition.status in (Status.ACCEPTED, Status.WAITING)
+                or (permissions.may_act(user, petition, permissions.TRIAGE) and not_claimed_by_another(user, petition))
+            ),
+            style="outline-danger",
         ),
         Action(
             "request_info",
@@ -229,6 +251,7 @@ ACTIONS: dict[str, Action] = {
             lambda user, petition, data: services.petition_merge(user=user, petition=petition, into=data["into"]),
             _allowed_from("merge"),
             form_kwargs=lambda user, petition: {"targets": merge_targets(user, petition)},
+            when=not_claimed_by_another,
             style="outline-secondary",
         ),
         Action(
@@ -263,32 +286,6 @@ def available_actions(user, petition: Petition) -> list[Action]:
 
 # --- The timeline --------------------------------------------------------------------------------
 
-EVENT_LABELS = {
-    "file": gettext_lazy("Filed"),
-    "solved_on_spot": gettext_lazy("Solved on the spot"),
-    "attach": gettext_lazy("Another report attached"),
-    "triage": gettext_lazy("Classified and routed"),
-    "self_handle": gettext_lazy("Kept by the community"),
-    "merge": gettext_lazy("Merged"),
-    "accept": gettext_lazy("Accepted"),
-    "return": gettext_lazy("Returned to triage"),
-    "progress": gettext_lazy("Progress"),
-    "meeting": gettext_lazy("Joint meeting"),
-    "request_info": gettext_lazy("Information requested from the resident"),
-    "resume": gettext_lazy("Handling resumed"),
-    "reply": gettext_lazy("Replied to the resident"),
-    "evaluate_ok": gettext_lazy("Closed after the evaluation"),
-    "evaluate_rework": gettext_lazy("Sent back for rework"),
-    "close": gettext_lazy("Closed without evaluation"),
-    "reopen": gettext_lazy("Reopened"),
-    "note": gettext_lazy("Note"),
-    "deadline_set": gettext_lazy("Time limit set"),
-    "deadline_shift": gettext_lazy("Time limit moved after the pause"),
-    "resident": gettext_lazy("Evaluation by the resident"),
-    "callback": gettext_lazy("Callback evaluation"),
-    "third_party": gettext_lazy("Third-party evaluation"),
-}
-
 
 @dataclass
 class TimelineEntry:
@@ -302,37 +299,11 @@ class TimelineEntry:
 def timeline_entries(petition: Petition, deadlines: list[Deadline]) -> list[TimelineEntry]:
     """Every event, plus the moments deadlines were met, paused or breached, in time order."""
     events = selectors.petition_timeline(petition)
-    unit_ids = {e.data.get("unit") for e in events if isinstance(e.data, dict)} | {
-        pk for e in events if isinstance(e.data, dict) for pk in e.data.get("co_units") or []
-    }
-    unit_ids.discard(None)
-    units = dict(HandlingUnit.objects.filter(pk__in=unit_ids).values_list("pk", "name")) if unit_ids else {}
-    klasses, ratings = dict(Klass.choices), dict(Evaluation.Rating.choices)
-    entries = []
-    for event in events:
-        data = event.data if isinstance(event.data, dict) else {}
-        details = []
-        if data.get("klass"):
-            details.append(_("Class: %(klass)s") % {"klass": klasses.get(data["klass"], data["klass"])})
-        if data.get("unit") and event.action in ("triage", "return"):
-            details.append(_("Handling unit: %(unit)s") % {"unit": units.get(data["unit"], "—")})
-        if data.get("co_units"):
-            names = "、".join(str(units.get(pk, "—")) for pk in data["co_units"])
-            details.append(_("Co-handling units: %(units)s") % {"units": names})
-        if data.get("rating"):
-            details.append(_("Rating: %(rating)s") % {"rating": ratings.get(data["rating"], data["rating"])})
-        if event.kind == Event.Kind.DEADLINE and data.get("due_at"):
-            due = timezone.localtime(dt.datetime.fromisoformat(data["due_at"]))
-            name = dict(Deadline.Kind.choices).get(data.get("deadline"), data.get("deadline"))
-            details.append(_("%(deadline)s is due at %(due)s.") % {"deadline": name, "due": f"{due:%Y-%m-%d %H:%M}"})
-        if data.get("participants"):
-            details.append(_("Participants: %(names)s") % {"names": data["participants"]})
-        label = EVENT_LABELS.get(event.action) or event.get_kind_display()
-        if event.kind == Event.Kind.LINKED:
-            linked_label, lines = extensions.describe(event.action, data)
-            label = linked_label or label
-            details.extend(lines)
-        entries.append(TimelineEntry(event.created_at, str(label), event.kind, event, details))
+    units = timeline.unit_names(events)
+    entries = [
+        TimelineEntry(event.created_at, timeline.label(event), event.kind, event, timeline.lines(event, units))
+        for event in events
+    ]
     kinds = dict(Deadline.Kind.choices)
     for deadline in deadlines:
         name = kinds.get(deadline.kind, deadline.kind)
@@ -438,6 +409,12 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         try:
             spec.run(request.user, petition, form.cleaned_data)
         except DomainError as error:
+            # Someone else may have moved the item meanwhile (won the claim, say): show it as it is now.
+            petition = get_petition_or_404(request.user, pk)
+            if not form.fields and not spec.available(request.user, petition):
+                # Nothing was typed: say why, and offer what is possible now (not the stale button).
+                messages.error(request, error.message)
+                return render_detail(request, petition, status=409)
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
             messages.success(request, spec.done)

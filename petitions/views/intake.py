@@ -36,8 +36,11 @@ def intake(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             form_error(form, exc)
         else:
+            photos.photos_release(form.kept_photos())
             return redirect("petitions:intake_done", pk=petition.pk)
-    context = {"form": form, "photos_lost": bool(request.FILES) and bool(form.errors)}
+    if form.is_bound:
+        form.keep_photos()
+    context = {"form": form}
     if form.is_bound:
         context["duplicates"] = _duplicates_for(request, form.data)
     return render(request, "petitions/intake.html", context)

@@ -23,7 +23,7 @@ from core.pagination import keyset_page
 from grids.models import Region
 from grids.permissions import assignments
 from grids.roles import Role
-from petitions import extensions, photos, selectors, services
+from petitions import photos, selectors, services, timeline
 from petitions.forms_intake import (
     EvaluationForm,
     PublicReportForm,
@@ -72,7 +72,8 @@ def report(request: HttpRequest) -> HttpResponse:
     form = PublicReportForm(request.POST or None, request.FILES or None, initial=_resident_initial(user))
     if request.method == "POST" and form.is_valid():
         if ratelimit.hit(ratelimit.UPLOADS, ratelimit.client_ip(request), settings.RATE_PUBLIC_REPORT):
-            context = {"form": form, "limited": True, "photos_lost": bool(request.FILES)}
+            form.keep_photos()
+            context = {"form": form, "limited": True}
             return render(request, "petitions/public_report.html", context, status=429)
         try:
             petition, token = photos.petition_file_with_photos(
@@ -81,14 +82,16 @@ def report(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             form_error(form, exc)
         else:
+            photos.photos_release(form.kept_photos())
             request.session[_DONE_KEY] = {
                 "code": petition.tracking_code,
                 "token": token,
                 "anonymous": petition.anonymous,
             }
             return redirect("petitions:public_report_done")
-    context = {"form": form, "photos_lost": bool(request.FILES) and bool(form.errors)}
-    return render(request, "petitions/public_report.html", context)
+    if form.is_bound:
+        form.keep_photos()
+    return render(request, "petitions/public_report.html", {"form": form})
 
 
 @require_GET
@@ -116,6 +119,7 @@ def _event_labeler():
     per page, not once per event."""
     filed, on_spot, progress, update = _("Filed"), _("Solved on the spot"), _("Progress"), _("Update")
     meeting = str(Event.Kind.MEETING.label)
+    unfixed = str(timeline.LABELS["close_unfixed"])
 
     def label(kind: str, action: str, to_status: str, data: dict) -> str:
         if kind == Event.Kind.EVALUATION:
@@ -124,11 +128,13 @@ def _event_labeler():
         if kind == Event.Kind.MEETING:
             return meeting
         if kind == Event.Kind.LINKED:
-            return extensions.describe(action, data)[0] or update
+            return timeline.linked_label(action, data) or update
         if action == "file":
             return filed
         if action == "solved_on_spot":
             return on_spot
+        if action == "close_unfixed":
+            return unfixed
         if kind == Event.Kind.TRANSITION and to_status:
             return str(Status(to_status).label)
         if action == "progress":
@@ -157,9 +163,7 @@ def _public_entries(petition: Petition) -> tuple[list[dict], list[dict]]:
                 "label": label(event.kind, event.action, event.to_status, event.data),
                 "text": merge_text
                 if event.action == "merge"
-                else "\n".join(extensions.describe(event.action, event.data)[1])
-                if event.kind == Event.Kind.LINKED
-                else text,
+                else "\n".join([*timeline.system_lines(event), text]).strip(),
             }
         )
     return own, merged

@@ -14,6 +14,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from core import versions
+from core.filters import active_filters
 from grids.permissions import assignments, may
 from grids.selectors import unit_list
 from petitions import permissions, selectors, services
@@ -29,14 +30,30 @@ def require_viewer(user) -> None:
         raise Http404
 
 
+_NOT_OPEN_ONLY = ("open", "status", "outcome", "q")
+
+
 def queue_filters(request: HttpRequest) -> QueryDict:
-    """The query without the cursor. Unless the query asks for statuses or a tracking code, the
-    queue shows open items (“any” in the open filter shows everything)."""
+    """The query without the cursor. Unless the query asks for statuses, an outcome (answered items
+    only) or a tracking code, the queue shows open items (“any” in the open filter shows everything)."""
     filters = request.GET.copy()
     filters.pop("cursor", None)
-    if not any(filters.get(name) for name in ("open", "status", "q")):
+    if not any(filters.get(name) for name in _NOT_OPEN_ONLY):
         filters["open"] = "true"
     return filters
+
+
+def filter_chips(filterset, filters: QueryDict) -> list[dict]:
+    """The filters in force as removable chips: each with the query that drops it (dropping the last
+    of the filters that widen the list past open items keeps it wide: ``open=any``)."""
+    chips = []
+    for active in active_filters(filterset, hidden=("sort",)):
+        rest = filters.copy()
+        rest.pop(active.name, None)
+        if active.name in _NOT_OPEN_ONLY and not any(rest.get(name) for name in _NOT_OPEN_ONLY):
+            rest["open"] = "any"
+        chips.append({"label": active.label, "value": active.value, "remove": rest.urlencode()})
+    return chips
 
 
 def queue_rows(items, user) -> list[dict]:
@@ -87,6 +104,7 @@ def render_queue(request: HttpRequest, *, bulk_form: BulkForm | None = None, sta
     context.update(
         filter_form=filterset.drawn_form(),
         filter_errors=not filterset.is_valid(),
+        chips=filter_chips(filterset, filters),
         bulk_form=bulk_form or (can_bulk and BulkForm(units=unit_list(user=user), initial={"operation": "route"})),
         bulk_sent_back=bulk_form is not None,
         forms_version=versions.current(versions.CHOICES),

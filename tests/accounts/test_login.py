@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 from django_otp.oath import totp
@@ -158,3 +159,47 @@ def test_language_switch_sets_english(client, tree):
     )
     assert "Grid leader workspace" in response.content.decode()
     translation.activate("zh-hans")
+
+
+def test_a_reused_code_and_too_many_wrong_codes_are_told_apart_from_a_wrong_one(client, tree):
+    leader = factories.user(username="leader", role=Role.STREET_STAFF, region=tree.street_a)
+    device = TOTPDevice.objects.create(user=leader, name="phone", confirmed=True)
+    code = f"{totp(device.bin_key):06d}"
+    client.post(reverse("accounts:login"), {"username": "leader", "password": factories.PASSWORD})
+    assert client.post(reverse("accounts:otp"), {"token": code}).status_code == 302
+
+    other = Client(HTTP_ACCEPT_LANGUAGE="en")  # a second sign-in, typing the same code again
+    other.post(reverse("accounts:login"), {"username": "leader", "password": factories.PASSWORD})
+    body = other.post(reverse("accounts:otp"), {"token": code}).content.decode()
+    assert "already been used" in body and "clock" not in body
+
+    device.refresh_from_db()
+    device.throttle_reset()
+    wrong = "000000" if code != "000000" else "111111"
+    body = other.post(reverse("accounts:otp"), {"token": wrong}).content.decode()
+    assert "not valid" in body and "newest code" in body
+    body = other.post(reverse("accounts:otp"), {"token": wrong}).content.decode()  # within the throttle
+    assert "Too many wrong codes" in body
+
+
+@pytest.mark.parametrize(
+    ("language", "names"),
+    [
+        ("zh-hans", ["镇海社区服务平台", "身份验证器设备", "登录尝试与锁定", "访问尝试"]),
+        (
+            "en",
+            ["Zhenhai community portal", "Authenticator devices", "Sign-in attempts and lockouts", "Access attempts"],
+        ),
+    ],
+)
+def test_the_admin_and_third_party_names_are_in_the_readers_language(client, tree, language, names):
+    admin = factories.user(username="boss", role=Role.ADMIN, region=tree.district)
+    admin.is_staff = admin.is_superuser = True
+    admin.save(update_fields=["is_staff", "is_superuser"])
+    client.force_login(admin)
+    device = TOTPDevice.objects.create(user=admin, name="phone", confirmed=True)
+    client.post(reverse("accounts:otp"), {"token": f"{totp(device.bin_key):06d}"})
+    body = client.get("/admin/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    for name in names:
+        assert name in body, name
+    assert client.get("/admin/accounts/authenticatordevice/").status_code == 200

@@ -45,7 +45,7 @@ def test_the_schema_documents_the_token_and_each_operations_scope(schema):
         f"{method.upper()} {path}": op for path, item in schema["paths"].items() for method, op in item.items()
     }
     petitions = {label: op for label, op in operations.items() if "/api/v1/petitions/" in label}
-    assert len(petitions) == 20
+    assert len(petitions) == 21
     for label, op in petitions.items():
         assert {"tokenAuth": []} in op["security"], label
         assert {"cookieAuth": []} in op["security"], label

@@ -133,6 +133,7 @@ ROWS: dict[str, Row] = {
     "petitions_api:petition_return": _action(HANDLERS, {"reason": "不属于本单位"}, target=_replied),
     "petitions_api:petition_reply": _action(HANDLERS, {"reply": "已修复"}, target=_replied),
     "petitions_api:petition_close": _action(TRIAGERS),
+    "petitions_api:petition_close_unfixed": _action(HANDLERS, target=_replied),
     "petitions_api:petition_reopen": _action(TRIAGERS, {"reason": "居民反映仍未解决"}),
     "petitions_api:petition_note": _action(HANDLERS, {"text": ""}),
     "petitions_api:petition_callback": _action(TRIAGERS, {"rating": "satisfied"}),

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser.a11y import CheckedBrowser
+
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -33,7 +35,7 @@ def browser():
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as playwright:
         instance = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        yield instance
+        yield CheckedBrowser(instance)  # every page it opens is checked with axe-core (tests/browser/a11y.py)
         instance.close()
     if previous is None:
         os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)

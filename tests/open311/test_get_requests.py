@@ -181,6 +181,12 @@ def _states(tree, staff) -> dict[str, Petition]:
         reply="已更换灯泡",
     )
     services.petition_evaluate(petition=closed, rating="satisfied", comment="谢谢张师傅", source="resident")
+    unfixed = services.petition_close_unfixed(
+        user=staff,
+        petition=factories.petition(region=tree.grid_a, title="私人纠纷", phone="13900000008"),
+        outcome="outside_remit",
+        reply="属于邻里民事纠纷，已告知调解途径。",
+    )
     merged = services.petition_merge(
         user=staff, petition=factories.petition(region=tree.grid_a, title="重复", phone="13900000007"), into=new
     )
@@ -191,6 +197,7 @@ def _states(tree, staff) -> dict[str, Petition]:
         "waiting": waiting,
         "replied": replied,
         "closed": Petition.objects.get(pk=closed.pk),
+        "unfixed": unfixed,
         "merged": merged,
     }
 
@@ -202,8 +209,7 @@ def test_states_map_onto_open_and_closed_with_status_notes(o311, tree, staff, fm
     assert response.status_code == 200
     rows = {row["service_request_id"]: row for row in requests_of(response, fmt)}
     got = {name: (rows[p.tracking_code]["status"], rows[p.tracking_code]["status_notes"]) for name, p in states.items()}
-    filing_note = states["new"].timeline.get(action="file").text  # "Filed through …", in the language of the day
-    assert filing_note
+    filing_note = "Filed through Public web form."  # from the entry's parameters, in the request's language
     assert got == {
         "new": ("open", filing_note),
         "assigned": ("open", filing_note),  # routing leaves no public text
@@ -211,6 +217,8 @@ def test_states_map_onto_open_and_closed_with_status_notes(o311, tree, staff, fm
         "waiting": ("open", "请补充具体楼号"),
         "replied": ("closed", "路灯已修复"),
         "closed": ("closed", "已更换灯泡"),  # the resident's evaluation comment is theirs, not shown
+        # "closed" alone would read as fixed
+        "unfixed": ("closed", "Closed without a fix: Outside our remit. 属于邻里民事纠纷，已告知调解途径。"),
         "merged": ("closed", "Merged with another report of the same problem."),
     }
     body = response.content.decode()
@@ -232,7 +240,7 @@ def test_status_filter(o311, tree, staff, fmt):
         return {row["service_request_id"] for row in requests_of(response, fmt)}
 
     open_codes = {states[k].tracking_code for k in ("new", "assigned", "accepted", "waiting")}
-    closed_codes = {states[k].tracking_code for k in ("replied", "closed", "merged")}
+    closed_codes = {states[k].tracking_code for k in ("replied", "closed", "unfixed", "merged")}
     assert codes({"status": "open"}) == open_codes
     assert codes({"status": "closed"}) == closed_codes
     assert codes({"status": "open,closed"}) == codes({"status": ""}) == codes({}) == open_codes | closed_codes
@@ -420,7 +428,7 @@ def test_list_query_count_is_fixed(o311, tree, staff, app_key, django_assert_num
         filed(o311, app_key, tree)
     with django_assert_num_queries(LIST_QUERIES):
         rows = requests_of(o311.get("request_list", "xml"), "xml")
-    assert len(rows) == 1 + 7 + 3
+    assert len(rows) == 1 + 8 + 3
     o311.get("request_list", "json", {"api_key": app_key.key})  # records last use (once a minute)
     with django_assert_num_queries(LIST_WITH_KEY_QUERIES):
         rows = o311.get("request_list", "json", {"api_key": app_key.key}).json()

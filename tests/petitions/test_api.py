@@ -286,8 +286,9 @@ def test_detail_out_of_scope_is_404(tree, people):
 
 # Session, user, role assignments, the second-factor device check (middleware), the petition with its
 # category and region, its handling unit (read by id: a routed item; claimer, merge target and filer
-# are read only when set), co-units, photos, evaluations, running deadlines, the timeline with actors.
-DETAIL_QUERIES = 11
+# are read only when set), co-units, photos, evaluations, running deadlines, the timeline with actors,
+# and the names of the units its entries mention (one query however many).
+DETAIL_QUERIES = 12
 
 
 def test_detail_query_count_is_fixed(tree, people):

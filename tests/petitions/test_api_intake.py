@@ -131,7 +131,7 @@ def test_the_item_is_written_once_with_its_soonest_deadline(tree, staff):
     due = triage.due_at.astimezone(ZoneInfo("Asia/Shanghai"))  # stored as computed, on Shanghai time
     entries = list(petition.timeline.order_by("id").values_list("kind", "action", "public", "data"))
     assert entries == [
-        (Event.Kind.TRANSITION, "file", True, {}),
+        (Event.Kind.TRANSITION, "file", True, {"channel": petition.channel}),
         (Event.Kind.DEADLINE, "deadline_set", False, {"deadline": "triage", "due_at": due.isoformat()}),
     ]
     assert OutboxMessage.objects.get().payload == {"petition": petition.pk, "event": "filed"}

@@ -95,7 +95,7 @@ def test_detail_shows_the_item_masked_data_deadlines_and_actions_for_now(tree, s
     assert "13912345678" not in text and "陈秀英" not in text and "3幢201" not in text
     assert "Reveal personal data" in text
     assert 'data-testid="deadline" data-kind="triage"' in text
-    assert action_names(response) == {"claim", "triage", "self_handle", "merge", "note"}
+    assert action_names(response) == {"claim", "triage", "self_handle", "merge", "close_unfixed", "note"}
 
 
 def test_the_unit_choices_cover_the_items_region_or_above(tree, staff, co_unit):
@@ -149,7 +149,7 @@ def test_the_handler_sees_the_handling_actions_only(tree, staff, handler):
     assert act(client_for(handler), petition, "triage", klass="general", unit=tree.unit_a.pk).status_code == 403
     services.petition_accept(user=handler, petition=petition)
     names = action_names(client_for(handler).get(detail_url(petition)))
-    assert names == {"progress", "request_info", "reply", "return", "note"}
+    assert names == {"progress", "request_info", "reply", "close_unfixed", "return", "note"}
     assert action_names(client_for(staff).get(detail_url(petition))) == names  # street staff may handle too
 
 
@@ -362,8 +362,9 @@ def test_an_incomplete_form_is_a_400_next_to_the_field(tree, staff, handler):
 def test_claim_after_routing_is_refused_with_the_reason(tree, staff):
     petition = routed(tree, staff)
     response = act(client_for(staff), petition, "claim")
-    assert response.status_code == 400
+    assert response.status_code == 409  # the item moved on: the page as it is now, with the reason
     assert "Only items awaiting triage can be claimed." in page(response)
+    assert "claim" not in action_names(response)
 
 
 # --- Photos --------------------------------------------------------------------------------------
@@ -432,3 +433,24 @@ def test_the_grid_leader_may_reveal_but_not_act(tree):
     assert "Reveal personal data" in page(response) and action_names(response) == set()
     assert client_for(grid_leader).post(reverse("petitions:reveal", kwargs={"pk": petition.pk})).status_code == 200
     assert PersonalDataReveal.objects.filter(user=grid_leader).count() == 1
+
+
+def test_the_loser_of_a_claim_race_sees_who_won_and_no_stale_forms(tree, staff):
+    colleague = grid_factories.user(username="wang", role=Role.STREET_STAFF, region=tree.street_a)
+    petition = factories.petition(region=tree.grid_a)
+    loser = client_for(colleague)
+    assert {"claim", "triage"} <= action_names(loser.get(detail_url(petition)))  # the page both had open
+    assert act(client_for(staff), petition, "claim").status_code == 302  # the winner
+
+    response = act(loser, petition, "claim")
+    assert response.status_code == 409
+    body = page(response)
+    assert "Someone else is working on this item." in body
+    assert not {"claim", "triage", "self_handle", "merge", "close_unfixed"} & action_names(response)
+    assert "zhang" in body  # who works on it now
+    assert act(client_for(staff), petition, "triage", klass="general", unit=tree.unit_a.pk).status_code == 302
+
+
+def test_the_triage_note_says_before_saving_that_the_resident_reads_it(tree, staff):
+    body = page(client_for(staff).get(detail_url(factories.petition(region=tree.grid_a))))
+    assert "Note to the resident" in body and "Published on the resident's status page with this step." in body

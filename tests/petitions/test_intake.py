@@ -304,7 +304,7 @@ def test_attach_to_an_existing_item_files_a_merged_report(leader_client, leader,
     assert report.status == Status.MERGED and report.merged_into == existing
     assert report.reporter_phone == "13912345678"
     note = existing.timeline.get(action="attach")
-    assert report.tracking_code in note.text and not note.public
+    assert note.data == {"code": report.tracking_code} and not note.public
     existing.refresh_from_db()
     assert existing.status == Status.NEW
     done = leader_client.get(response.url).content.decode()

@@ -7,6 +7,7 @@ import io
 import random
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -174,25 +175,93 @@ def test_photos_through_the_intake_form_and_only_the_public_copy_on_the_status_p
         assert row.image.url not in page
 
 
-def test_a_bad_photo_keeps_the_text_and_asks_to_choose_photos_again(tree, client):
+def _intake_data(tree, **extra) -> dict:
+    return {
+        "category": factories.category("road").pk,
+        "region": tree.grid_a.pk,
+        "title": "井盖松动",
+        "description": "描述文字保留",
+        "reporter_name": "陈秀英",
+        "reporter_phone": "13912345678",
+        "channel": "grid",
+        **extra,
+    }
+
+
+def _held_tokens(response) -> list[str]:
+    return list(response.context["form"].data.getlist("held_photos"))
+
+
+def test_a_bad_photo_keeps_the_text_and_the_good_photos(tree, client, settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path)
     leader = grid_factories.user(role="grid_leader", region=tree.grid_a)
     client.force_login(leader)
-    response = client.post(
-        reverse("petitions:intake"),
-        {
-            "category": factories.category("road").pk,
-            "region": tree.grid_a.pk,
-            "title": "井盖松动",
-            "description": "描述文字保留",
-            "reporter_name": "陈秀英",
-            "reporter_phone": "13912345678",
-            "channel": "grid",
-            "photos": [upload("fake.jpg", b"not an image")],
-        },
-    )
+    photos = [upload("good.jpg", jpeg_with_gps()), upload("fake.jpg", b"not an image")]
+    response = client.post(reverse("petitions:intake"), _intake_data(tree, photos=photos), HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200
     html = response.content.decode()
     assert "is not a JPEG, PNG or WEBP image" in html and 'id="id_photos_error"' in html
-    assert "choose the photos again" in html
     assert "描述文字保留" in html and 'value="井盖松动"' in html
+    assert 'data-testid="held-photos"' in html and "good.jpg" in html  # kept, ticked
+    (token,) = _held_tokens(response)
     assert not Photo.objects.exists()
+
+    # Sent again with one more photo: both are stored, and the kept one leaves the holding area.
+    more = upload("more.png", image_bytes("PNG"), "image/png")
+    response = client.post(reverse("petitions:intake"), _intake_data(tree, photos=[more], held_photos=[token]))
+    assert response.status_code == 302
+    assert Photo.objects.count() == 2
+    assert not list((tmp_path / "held").iterdir())
+
+
+def test_a_field_error_keeps_the_photos_and_an_unticked_one_is_left_out(tree, client, settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path)
+    client.force_login(grid_factories.user(role="grid_leader", region=tree.grid_a))
+    photos = [upload("a.jpg", jpeg_with_gps()), upload("b.jpg", jpeg_with_gps())]
+    response = client.post(reverse("petitions:intake"), _intake_data(tree, title="", photos=photos))
+    assert response.status_code == 200 and response.context["form"].errors["title"]
+    first, second = _held_tokens(response)
+    response = client.post(reverse("petitions:intake"), _intake_data(tree, held_photos=[second]))
+    assert response.status_code == 302
+    assert Photo.objects.count() == 1
+
+
+def test_a_forged_or_stale_kept_photo_is_refused_and_nothing_is_filed(tree, client, settings, tmp_path):
+    from django.core import signing
+
+    from petitions.photos import HELD_SALT
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    client.force_login(grid_factories.user(role="grid_leader", region=tree.grid_a))
+    for token in (
+        "garbage",
+        signing.dumps({"name": "../settings.py", "label": "x"}, salt=HELD_SALT),  # outside the holding area
+        signing.dumps({"name": "held/gone.jpg", "label": "x"}, salt=HELD_SALT),  # swept away
+        signing.dumps({"name": "held/x.jpg", "label": "x"}, salt="another-salt"),
+    ):
+        response = client.post(
+            reverse("petitions:intake"), _intake_data(tree, held_photos=[token]), HTTP_ACCEPT_LANGUAGE="en"
+        )
+        assert response.status_code == 200
+        assert "A kept photo has expired: choose it again." in response.content.decode()
+        assert "描述文字保留" in response.content.decode()
+    assert not Photo.objects.exists()
+
+
+def test_kept_photos_nobody_came_back_for_are_swept(settings, tmp_path):
+    import datetime as dt
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    (held,) = photos.photos_hold([photos.check_photo(upload("a.jpg", jpeg_with_gps()))])
+    assert photos.photos_sweep_held() == 0  # still fresh
+    assert photos.photos_held([held.token]) == [held]
+    assert photos.photos_sweep_held(older_than=dt.timedelta(seconds=-1)) == 1
+    with pytest.raises(ValidationError):
+        photos.photos_held([held.token])
+
+
+def test_the_photo_input_carries_the_browser_side_limits(tree, client):
+    client.force_login(grid_factories.user(role="grid_leader", region=tree.grid_a))
+    html = client.get(reverse("petitions:intake"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f'data-max-bytes="{django_settings.PETITION_MAX_PHOTO_BYTES}"' in html
+    assert "is larger than" in html and "js/photos.js" in html

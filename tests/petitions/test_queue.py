@@ -260,7 +260,7 @@ def test_claiming_twice_the_second_user_is_told_someone_else_has_it(tree, street
     response = client_for(street_staff).post(url, {"next": f"{QUEUE}?open=true"})
     assert response.status_code == 302 and response["Location"] == f"{QUEUE}?open=true"
     response = client_for(colleague).post(url)
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert "Someone else is working on this item." in response.content.decode()
     petition.refresh_from_db()
     assert petition.claimed_by == street_staff

@@ -58,6 +58,9 @@ def _do(action, p, *, tree, staff):
         "request_info": lambda: services.petition_request_info(user=staff, petition=p, question="地址？"),
         "resume": lambda: services.petition_resume(user=staff, petition=p, answer="3号楼"),
         "reply": lambda: services.petition_reply(user=staff, petition=p, reply="已处理"),
+        "close_unfixed": lambda: services.petition_close_unfixed(
+            user=staff, petition=p, outcome="outside_remit", reply="属于物业合同纠纷，请向法院起诉"
+        ),
         "evaluate_ok": lambda: services.petition_evaluate(petition=p, rating="basic", source="resident"),
         "evaluate_rework": lambda: services.petition_evaluate(petition=p, rating="unsatisfied", source="resident"),
         "close": lambda: services.petition_close(user=staff, petition=p),

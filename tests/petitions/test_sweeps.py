@@ -11,12 +11,12 @@ import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from core import outbox
 from core.models import Notification, OutboxMessage
 from grids.roles import Role
-from petitions import services, sweeps, tasks
+from petitions import services, sweeps, tasks, timeline
 from petitions.models import Deadline, Event, Klass, Level, MonthlySnapshot, Petition, PetitionAudit, Status
 from petitions.reference import ensure_categories
 from tests.grids import factories as grid_factories
@@ -89,7 +89,13 @@ def test_a_deadline_about_to_fall_due_warns_once(tree):
     deadline = petition.deadlines.get(met_at__isnull=True)
     assert deadline.warned_at is not None and deadline.breached_at is None
     event = petition.timeline.get(kind=Event.Kind.WARNING)
-    assert not event.public and event.data["deadline"] == Deadline.Kind.TRIAGE and event.text
+    assert not event.public and event.data["deadline"] == Deadline.Kind.TRIAGE and event.text == ""
+    due = timezone.localtime(petition.deadlines.get(kind=Deadline.Kind.TRIAGE).due_at)
+    with translation.override("en"):
+        assert timeline.system_lines(event) == [f"Triage is due at {due:%Y-%m-%d %H:%M}."]
+    with translation.override("zh-hans"):
+        (line,) = timeline.system_lines(event)
+        assert f"{due:%Y-%m-%d %H:%M}" in line and "due" not in line
     assert _messages("warning") == [{"petition": petition.pk, "event": "warning", "deadlines": ["triage"]}]
 
     again = sweeps.sweep()
@@ -164,7 +170,12 @@ def test_a_breach_escalates_one_level_and_notifies_once(tree):
     assert petition.deadlines.get(kind=Deadline.Kind.TRIAGE).breached_at is not None
     event = petition.timeline.get(kind=Event.Kind.ESCALATION)
     assert event.data == {"deadline": "triage", "deadlines": ["triage"], "from_level": 3, "to_level": 2}
-    assert not event.public and event.text
+    assert not event.public and event.text == ""  # told in each reader's language (petitions.timeline)
+    with translation.override("en"):
+        assert timeline.system_lines(event) == ["Overdue: Triage. Escalated from Community to Street."]
+    with translation.override("zh-hans"):
+        (line,) = timeline.system_lines(event)
+        assert "Overdue" not in line and "社区" in line and "街道" in line
     assert _messages("escalated") == [{"petition": petition.pk, "event": "escalated", "level": Level.STREET}]
 
     again = sweeps.sweep()

@@ -11,10 +11,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from pypdf import PdfReader
 
-from petitions import sweeps
 from reports import services
 from reports.api import KpiView
 from tests.grids import factories as grid_factories
@@ -134,11 +133,15 @@ def test_split_tabs(client, known):
         assert sorted(item["row"].key for item in response.context["split_rows"]) == sorted(keys)
 
 
-def test_default_is_the_callers_top_region_and_the_last_full_month(client, tree):
+def test_default_is_the_callers_top_region_and_this_month_so_far(client, tree):
     response = _dashboard(_client(client, tree, "street_staff", "street_a"))
     assert response.status_code == 200
     assert response.context["region"] == tree.street_a
-    assert response.context["start"] == response.context["end"] == sweeps.previous_month()
+    assert response.context["start"] == response.context["end"] == timezone.localdate().replace(day=1)
+    assert "The figures have not been computed yet" in response.content.decode()
+    services.rollup_refresh()
+    page = _dashboard(_client(client, tree, "street_staff", "street_a")).content.decode()
+    assert "the item lists and exports read the items live" in page
 
 
 def test_a_street_cannot_see_another_street(client, tree):
