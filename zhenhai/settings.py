@@ -165,6 +165,9 @@ CELERY_BEAT_SCHEDULE = {
     "held-photos-sweep": {"task": "petitions.tasks.sweep_held_photos", "schedule": 3600.0},
 }
 
+# --- Funds (issue 17): yearly pledges fall due by themselves (hourly; once per pledge and year) ---
+CELERY_BEAT_SCHEDULE["funds-pledges-due"] = {"task": "funds.tasks.pledges_fall_due", "schedule": 3600.0}
+
 # --- Authentication -------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
