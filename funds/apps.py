@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class FundsConfig(AppConfig):
     name = "funds"
     verbose_name = _("Micro-funds")
+
+    def ready(self) -> None:
+        from accounts import home
+        from funds import permissions  # noqa: F401  (registers the actions)
+        from funds.home import front_tiles, home_actions
+
+        home.register(home_actions)
+        home.register_front(front_tiles)

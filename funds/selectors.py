@@ -170,3 +170,10 @@ def reconcile() -> tuple[int, list[Discrepancy], list[int]]:
 
 def entries_total(fund: Fund) -> int:
     return int(Entry.objects.filter(account__fund=fund).aggregate(total=Sum("amount_fen"))["total"] or 0)
+
+
+def my_votes(*, user, proposals: list[int]) -> list[int]:
+    """Which of ``proposals`` ``user`` has voted on."""
+    from funds.models import Vote
+
+    return list(Vote.objects.filter(member__user=user, proposal_id__in=proposals).values_list("proposal_id", flat=True))
