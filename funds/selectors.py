@@ -177,3 +177,8 @@ def my_votes(*, user, proposals: list[int]) -> list[int]:
     from funds.models import Vote
 
     return list(Vote.objects.filter(member__user=user, proposal_id__in=proposals).values_list("proposal_id", flat=True))
+
+
+def recorded(fund: Fund, key: str) -> bool:
+    """Whether a transaction with idempotency ``key`` was already posted to ``fund``."""
+    return bool(key) and LedgerTransaction.objects.filter(fund=fund, idempotency_key=key[:100]).exists()

@@ -246,6 +246,10 @@ def manage_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     fund = _fund_or_404(request, pk)
     if action not in ACTIONS:
         raise Http404
+    if action == "receipt" and selectors.recorded(fund, request.POST.get("receipt-key", "")):
+        # A double submit or a retried request: the money was recorded the first time.
+        messages.info(request, _("This receipt was already recorded."))
+        return redirect(reverse("funds:manage_detail", args=[fund.pk]) + "#receipt")
     all_forms = _forms(fund, request.POST, action)
     form = all_forms[action]
     if form.is_valid():
