@@ -10,6 +10,9 @@ class FundsConfig(AppConfig):
         from accounts import home
         from funds import permissions  # noqa: F401  (registers the actions)
         from funds.home import front_tiles, home_actions
+        from funds.links import petition_projects
+        from petitions import extensions
 
         home.register(home_actions)
+        extensions.page.register_related(petition_projects)
         home.register_front(front_tiles)

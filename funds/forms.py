@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from decimal import Decimal
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -10,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import PortalFormMixin
-from funds.models import DonorKind, FundKind, PledgeKind, VoteChoice
+from funds.models import CapKind, DonorKind, FundKind, PledgeKind, VoteChoice
 from funds.money import YuanField
 from grids.models import Region
 from grids.permissions import region_condition, region_paths
@@ -34,6 +35,12 @@ class FundForm(PortalFormMixin, forms.Form):
     )
     donor_consent = forms.BooleanField(label=_("The donor agrees to be named publicly"), required=False)
     target = YuanField(label=_("Target (yuan, micro-fund)"), required=False)
+    cap_kind = forms.ChoiceField(
+        label=_("Cap (subsidy programme)"), choices=[("", "—"), *CapKind.choices], required=False
+    )
+    cap_min = YuanField(label=_("Least per grant (yuan)"), required=False)
+    cap_max = YuanField(label=_("Most per grant (yuan)"), required=False)
+    cap_per_sqm = YuanField(label=_("Most per square metre (yuan)"), required=False)
     quorum = forms.IntegerField(label=_("Panel quorum (votes)"), min_value=1, max_value=99, initial=3)
     majority_percent = forms.IntegerField(
         label=_("Panel majority (more than this percent of votes cast)"), min_value=0, max_value=99, initial=50
@@ -50,6 +57,8 @@ class FundForm(PortalFormMixin, forms.Form):
         data = super().clean()
         if data.get("kind") == FundKind.NAMED and not (data.get("donor_name") or "").strip():
             self.add_error("donor_name", _("A named fund needs the donor it is named for."))
+        if data.get("kind") == FundKind.SUBSIDY and not data.get("cap_kind"):
+            self.add_error("cap_kind", _("A subsidy programme needs its cap."))
         return data
 
 
@@ -115,3 +124,33 @@ class ReverseForm(ChoiceOfForm):
 
 class VoteForm(PortalFormMixin, forms.Form):
     choice = forms.ChoiceField(label=_("Your vote"), choices=VoteChoice.choices)
+
+
+class ProjectForm(PortalFormMixin, forms.Form):
+    applicant = forms.CharField(label=_("Applying organisation"), max_length=100)
+    title = forms.CharField(label=_("Project"), max_length=100)
+    amount = YuanField(label=_("Requested (yuan)"))
+    area_sqm = forms.DecimalField(
+        label=_("Service space (m²)"), max_digits=8, decimal_places=2, min_value=Decimal("0.01"), required=False
+    )
+    petitions = forms.CharField(
+        label=_("Petitions it resolves (tracking codes)"),
+        max_length=500,
+        required=False,
+        help_text=_("Separated by spaces or commas."),
+    )
+
+
+class ReviewForm(ChoiceOfForm):
+    decision = forms.ChoiceField(label=_("Decision"), choices=[("approve", _("Approve")), ("reject", _("Reject"))])
+    amount = YuanField(label=_("Approved amount (yuan; default: as requested)"), required=False)
+
+
+class TrancheForm(ChoiceOfForm):
+    milestone = forms.CharField(label=_("Milestone"), max_length=100)
+    amount = YuanField(label=_("Amount (yuan)"))
+
+
+class AssessForm(ChoiceOfForm):
+    satisfaction = forms.IntegerField(label=_("Residents' satisfaction (%)"), min_value=0, max_value=100)
+    staff_score = forms.IntegerField(label=_("Staff's score (0–100)"), min_value=0, max_value=100)

@@ -52,6 +52,16 @@ class Donor(models.Model):
 class FundKind(models.TextChoices):
     NAMED = "named", _("Named fund")
     MICRO = "micro", _("Community micro-fund")
+    SUBSIDY = "subsidy", _("Government subsidy programme")
+
+
+class CapKind(models.TextChoices):
+    """The caps of DESIGN.md: 500 yuan per square metre of service space; 20,000–30,000 yuan per
+    operating station; 10,000–100,000 yuan per approved venture or micro-livelihood project."""
+
+    PER_SQUARE_METRE = "per_sqm", _("Per square metre of service space")
+    PER_STATION = "station", _("Per operating station")
+    PER_PROJECT = "project", _("Per approved project")
 
 
 @pghistory.track(*audited())
@@ -70,6 +80,11 @@ class Fund(models.Model):
     target_fen = models.BigIntegerField(_("target (fen)"), null=True, blank=True)
     # The decision panel (决议团): how many members must vote, and the share of yes votes among the
     # votes cast that approves a proposal (strictly more than this percentage).
+    # A subsidy programme's cap: the kind, and the amounts (a range, or a rate per square metre).
+    cap_kind = models.CharField(_("cap"), max_length=8, choices=CapKind.choices, blank=True)
+    cap_min_fen = models.BigIntegerField(_("least per grant (fen)"), null=True, blank=True)
+    cap_max_fen = models.BigIntegerField(_("most per grant (fen)"), null=True, blank=True)
+    cap_per_sqm_fen = models.BigIntegerField(_("most per square metre (fen)"), null=True, blank=True)
     quorum = models.PositiveSmallIntegerField(_("quorum"), default=3)
     majority_percent = models.PositiveSmallIntegerField(_("majority (percent)"), default=50)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -289,3 +304,57 @@ class Vote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member_id}: {self.choice}"
+
+
+class ProjectStatus(models.TextChoices):
+    APPLIED = "applied", _("Applied")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    ASSESSED = "assessed", _("Assessed")
+
+
+PROJECT_TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
+    "approve": (frozenset({ProjectStatus.APPLIED}), ProjectStatus.APPROVED),
+    "reject": (frozenset({ProjectStatus.APPLIED}), ProjectStatus.REJECTED),
+    "pay_tranche": (frozenset({ProjectStatus.APPROVED}), ProjectStatus.APPROVED),
+    "assess": (frozenset({ProjectStatus.APPROVED}), ProjectStatus.ASSESSED),
+}
+
+
+@pghistory.track(*audited())
+class Project(models.Model):
+    """An organisation's application to a subsidy programme (公益创投 / 微民生项目 / 站点 / 阵地),
+    paid in tranches against milestones once approved, and finally assessed."""
+
+    fund = models.ForeignKey(Fund, on_delete=models.PROTECT, related_name="projects")
+    applicant = models.CharField(_("applying organisation"), max_length=100)
+    title = models.CharField(_("project"), max_length=100)
+    area_sqm = models.DecimalField(_("service space (m²)"), max_digits=8, decimal_places=2, null=True, blank=True)
+    requested_fen = models.BigIntegerField(_("requested (fen)"))
+    approved_fen = models.BigIntegerField(_("approved (fen)"), null=True, blank=True)
+    status = models.CharField(max_length=10, choices=ProjectStatus.choices, default=ProjectStatus.APPLIED)
+    # The petitions it resolves (their pages link to it).
+    petitions = models.ManyToManyField("petitions.Petition", blank=True, related_name="+")
+    satisfaction_percent = models.PositiveSmallIntegerField(null=True, blank=True)
+    staff_score = models.PositiveSmallIntegerField(null=True, blank=True)
+    final_score = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(requested_fen__gt=0), name="project_requested_pos")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Tranche(models.Model):
+    """One payment of an approved project against a milestone."""
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="tranches")
+    milestone = models.CharField(_("milestone"), max_length=100)
+    amount_fen = models.BigIntegerField()
+    transaction = models.OneToOneField(LedgerTransaction, on_delete=models.PROTECT, related_name="tranche")
+    paid_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.milestone

@@ -182,3 +182,38 @@ def my_votes(*, user, proposals: list[int]) -> list[int]:
 def recorded(fund: Fund, key: str) -> bool:
     """Whether a transaction with idempotency ``key`` was already posted to ``fund``."""
     return bool(key) and LedgerTransaction.objects.filter(fund=fund, idempotency_key=key[:100]).exists()
+
+
+def projects_of(fund: Fund, *, public: bool = False) -> list:
+    """A subsidy programme's projects with what each was paid (one query)."""
+    from funds.models import FundKind, Project, ProjectStatus
+
+    if fund.kind != FundKind.SUBSIDY:
+        return []
+    rows = Project.objects.filter(fund=fund).annotate(paid=Sum("tranches__amount_fen")).order_by("-id")
+    if public:
+        rows = rows.filter(status__in=[ProjectStatus.APPROVED, ProjectStatus.ASSESSED])
+    return list(rows[:100])
+
+
+def petitions_by_codes(fund: Fund, text: str) -> list:
+    """The petitions in the fund's region named by tracking codes in ``text``; an unknown code (or one
+    outside the region) is refused by name."""
+    import re
+
+    from django.utils.translation import gettext as _
+
+    from core.errors import DomainError
+    from petitions.models import Petition
+
+    codes = sorted({c.upper() for c in re.split(r"[\s,，;；]+", text or "") if c})
+    if not codes:
+        return []
+    found = list(Petition.objects.filter(tracking_code__in=codes, region_path__startswith=fund.region.path))
+    missing = sorted(set(codes) - {p.tracking_code for p in found})
+    if missing:
+        raise DomainError(
+            _("No petition in this fund's region has the code: %(codes)s.") % {"codes": ", ".join(missing[:10])},
+            field="petitions",
+        )
+    return found

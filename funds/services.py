@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from decimal import Decimal
 
 import pghistory
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
@@ -20,9 +22,11 @@ from django.utils.translation import gettext as _
 
 from core.errors import DomainError
 from funds.models import (
+    PROJECT_TRANSITIONS,
     TRANSITIONS,
     Account,
     AccountKind,
+    CapKind,
     Donor,
     Entry,
     Fund,
@@ -32,8 +36,11 @@ from funds.models import (
     PanelMember,
     Pledge,
     PledgeKind,
+    Project,
+    ProjectStatus,
     Proposal,
     ProposalStatus,
+    Tranche,
     TransactionKind,
     Vote,
     VoteChoice,
@@ -468,3 +475,162 @@ def proposal_disburse(*, user, proposal: Proposal) -> LedgerTransaction:
         proposal.paid_at = timezone.now()
         proposal.save(update_fields=["status", "paid_at"])
         return posted
+
+
+# ----- subsidy programmes and their projects -------------------------------------------------------
+
+
+def programme_create(
+    *,
+    user,
+    name: str,
+    region,
+    purpose: str,
+    cap_kind: str,
+    cap_min_fen: int | None = None,
+    cap_max_fen: int | None = None,
+    cap_per_sqm_fen: int | None = None,
+) -> Fund:
+    """A government subsidy programme: a fund whose grants are capped (DESIGN.md)."""
+    if cap_kind == CapKind.PER_SQUARE_METRE:
+        if not cap_per_sqm_fen:
+            raise DomainError(_("Enter the most a square metre may receive."), field="cap_per_sqm")
+        _check_amount(cap_per_sqm_fen)
+    else:
+        if not cap_min_fen or not cap_max_fen:
+            raise DomainError(_("Enter the least and the most one grant may be."), field="cap_max")
+        _check_amount(cap_min_fen)
+        _check_amount(cap_max_fen)
+        if cap_min_fen > cap_max_fen:
+            raise DomainError(_("The least a grant may be is above the most."), field="cap_min")
+    with transaction.atomic(), pghistory.context(action="funds.programme_create"):
+        return Fund.objects.create(
+            kind=FundKind.SUBSIDY,
+            name=name.strip()[:100],
+            region=region,
+            purpose=purpose.strip()[:100],
+            cap_kind=cap_kind,
+            cap_min_fen=cap_min_fen,
+            cap_max_fen=cap_max_fen,
+            cap_per_sqm_fen=cap_per_sqm_fen,
+        )
+
+
+def _check_cap(fund: Fund, amount_fen: int, area_sqm: Decimal | None) -> None:
+    if fund.cap_kind == CapKind.PER_SQUARE_METRE:
+        if not area_sqm or area_sqm <= 0:
+            raise DomainError(_("Enter the service space in square metres."), field="area_sqm")
+        cap = int(Decimal(fund.cap_per_sqm_fen) * area_sqm)
+        if amount_fen > cap:
+            raise DomainError(
+                _("At most %(rate)s yuan per square metre: %(cap)s yuan for %(area)s m².")
+                % {"rate": yuan(fund.cap_per_sqm_fen), "cap": yuan(cap), "area": area_sqm},
+                field="amount",
+            )
+        return
+    if not fund.cap_min_fen <= amount_fen <= fund.cap_max_fen:
+        raise DomainError(
+            _("A grant of this programme lies between %(min)s and %(max)s yuan.")
+            % {"min": yuan(fund.cap_min_fen), "max": yuan(fund.cap_max_fen)},
+            field="amount",
+        )
+
+
+def _check_project_transition(project: Project, action: str) -> None:
+    allowed, _target = PROJECT_TRANSITIONS[action]
+    if project.status not in allowed:
+        raise DomainError(
+            _("This project is %(status)s; that cannot be done now.") % {"status": project.get_status_display()}
+        )
+
+
+def project_apply(
+    *,
+    user,
+    fund: Fund,
+    applicant: str,
+    title: str,
+    requested_fen: int,
+    area_sqm: Decimal | None = None,
+    petitions: Sequence = (),
+) -> Project:
+    """An organisation's application, within the programme's cap."""
+    if fund.kind != FundKind.SUBSIDY:
+        raise DomainError(_("Projects apply to a subsidy programme."))
+    _check_amount(requested_fen)
+    if not (applicant or "").strip() or not (title or "").strip():
+        raise DomainError(_("Name the organisation and the project."), field="title")
+    _check_cap(fund, requested_fen, area_sqm)
+    with transaction.atomic(), pghistory.context(action="funds.project_apply"):
+        project = Project.objects.create(
+            fund=fund,
+            applicant=applicant.strip()[:100],
+            title=title.strip()[:100],
+            requested_fen=requested_fen,
+            area_sqm=area_sqm,
+        )
+        if petitions:
+            project.petitions.set(petitions)
+        return project
+
+
+def project_review(*, user, project: Project, approve: bool, approved_fen: int | None = None) -> Project:
+    """Staff review: approve (an amount within the cap, by default the one requested) or reject."""
+    with transaction.atomic(), pghistory.context(action="funds.project_review"):
+        project = Project.objects.select_for_update().select_related("fund").get(pk=project.pk)
+        _check_project_transition(project, "approve" if approve else "reject")
+        if approve:
+            amount = approved_fen or project.requested_fen
+            _check_amount(amount)
+            _check_cap(project.fund, amount, project.area_sqm)
+            project.approved_fen = amount
+            project.status = ProjectStatus.APPROVED
+        else:
+            project.status = ProjectStatus.REJECTED
+        project.save(update_fields=["approved_fen", "status"])
+        return project
+
+
+def tranche_pay(*, user, project: Project, milestone: str, amount_fen: int) -> Tranche:
+    """Pay an approved project a tranche against a milestone: never more in all than approved, never
+    below zero on the programme's purpose."""
+    _check_amount(amount_fen)
+    if not (milestone or "").strip():
+        raise DomainError(_("Name the milestone this tranche pays for."), field="milestone")
+    with transaction.atomic(), pghistory.context(action="funds.tranche_pay"):
+        project = Project.objects.select_for_update().select_related("fund").get(pk=project.pk)
+        _check_project_transition(project, "pay_tranche")
+        paid = project.tranches.aggregate(total=Sum("amount_fen"))["total"] or 0
+        if paid + amount_fen > project.approved_fen:
+            raise DomainError(
+                _("Only %(left)s yuan of the approved grant is left to pay.")
+                % {"left": yuan(project.approved_fen - paid)},
+                field="amount",
+            )
+        fund = project.fund
+        posted = _post(
+            fund=fund,
+            kind=TransactionKind.DISBURSEMENT,
+            lines=[(AccountKind.SPENT, fund.purpose, amount_fen), (AccountKind.CASH, fund.purpose, -amount_fen)],
+            user=user,
+            memo=f"{project.title} · {milestone.strip()}"[:200],
+        )
+        return Tranche.objects.create(
+            project=project, milestone=milestone.strip()[:100], amount_fen=amount_fen, transaction=posted
+        )
+
+
+def project_assess(*, user, project: Project, satisfaction_percent: int, staff_score: int) -> Project:
+    """The final assessment: residents' satisfaction weighted by ``FUNDS_SATISFACTION_WEIGHT``."""
+    if not (0 <= satisfaction_percent <= 100 and 0 <= staff_score <= 100):
+        raise DomainError(_("Scores lie between 0 and 100."), field="satisfaction")
+    weight = Decimal(str(settings.FUNDS_SATISFACTION_WEIGHT))
+    with transaction.atomic(), pghistory.context(action="funds.project_assess"):
+        project = Project.objects.select_for_update().get(pk=project.pk)
+        _check_project_transition(project, "assess")
+        project.satisfaction_percent = satisfaction_percent
+        project.staff_score = staff_score
+        project.final_score = (weight * satisfaction_percent + (1 - weight) * staff_score).quantize(Decimal("0.01"))
+        project.status = ProjectStatus.ASSESSED
+        project.save(update_fields=["satisfaction_percent", "staff_score", "final_score", "status"])
+        return project

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,7 +17,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core.errors import DomainError
 from core.pagination import keyset_page
 from funds import forms, permissions, selectors, services
-from funds.models import Fund, FundKind, LedgerTransaction, Proposal, ProposalStatus, TransactionKind
+from funds.models import (
+    Fund,
+    FundKind,
+    LedgerTransaction,
+    Project,
+    ProjectStatus,
+    Proposal,
+    ProposalStatus,
+    TransactionKind,
+)
 from funds.money import yuan
 from grids.permissions import may
 
@@ -44,6 +54,7 @@ def public_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "inflows": selectors.public_inflows(fund),
         "projects": selectors.funded_projects(fund),
         "panel": selectors.panel_of(fund) if fund.kind == FundKind.MICRO else [],
+        "subsidised": selectors.projects_of(fund, public=True),
     }
     return render(request, "funds/public_detail.html", context)
 
@@ -72,27 +83,40 @@ def manage_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            donor = None
-            if data["kind"] == FundKind.NAMED:
-                donor = services.donor_create(
-                    user=request.user,
-                    kind=data["donor_kind"] or "resident",
-                    name=data["donor_name"],
-                    region=data["region"],
-                    consent_public=data["donor_consent"],
-                )
-            fund = services.fund_create(
-                user=request.user,
-                kind=data["kind"],
-                name=data["name"],
-                region=data["region"],
-                purpose=data["purpose"],
-                description=data["description"],
-                donor=donor,
-                target_fen=data["target"],
-                quorum=data["quorum"],
-                majority_percent=data["majority_percent"],
-            )
+            with transaction.atomic():  # the donor and the fund together, or neither
+                donor = None
+                if data["kind"] == FundKind.NAMED:
+                    donor = services.donor_create(
+                        user=request.user,
+                        kind=data["donor_kind"] or "resident",
+                        name=data["donor_name"],
+                        region=data["region"],
+                        consent_public=data["donor_consent"],
+                    )
+                if data["kind"] == FundKind.SUBSIDY:
+                    fund = services.programme_create(
+                        user=request.user,
+                        name=data["name"],
+                        region=data["region"],
+                        purpose=data["purpose"],
+                        cap_kind=data["cap_kind"],
+                        cap_min_fen=data["cap_min"],
+                        cap_max_fen=data["cap_max"],
+                        cap_per_sqm_fen=data["cap_per_sqm"],
+                    )
+                else:
+                    fund = services.fund_create(
+                        user=request.user,
+                        kind=data["kind"],
+                        name=data["name"],
+                        region=data["region"],
+                        purpose=data["purpose"],
+                        description=data["description"],
+                        donor=donor,
+                        target_fen=data["target"],
+                        quorum=data["quorum"],
+                        majority_percent=data["majority_percent"],
+                    )
         except DomainError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
@@ -144,7 +168,17 @@ def _forms(fund: Fund, data=None, action: str = "") -> dict:
             bound("disburse"), prefix="disburse", items=_proposal_choices(fund, ProposalStatus.APPROVED)
         ),
         "reverse": forms.ReverseForm(bound("reverse"), prefix="reverse", items=_reversible(fund)),
+        "apply": forms.ProjectForm(bound("apply"), prefix="apply"),
+        "review": forms.ReviewForm(bound("review"), prefix="review", items=_projects(fund, ProjectStatus.APPLIED)),
+        "tranche": forms.TrancheForm(bound("tranche"), prefix="tranche", items=_projects(fund, ProjectStatus.APPROVED)),
+        "assess": forms.AssessForm(bound("assess"), prefix="assess", items=_projects(fund, ProjectStatus.APPROVED)),
     }
+
+
+def _projects(fund: Fund, status: str):
+    if fund.kind != FundKind.SUBSIDY:
+        return []
+    return [(p.pk, f"{p.title} · {p.applicant}") for p in fund.projects.filter(status=status).order_by("-id")[:50]]
 
 
 def _render_fund(request: HttpRequest, fund: Fund, all_forms: dict, status: int = 200) -> HttpResponse:
@@ -155,6 +189,7 @@ def _render_fund(request: HttpRequest, fund: Fund, all_forms: dict, status: int 
         "proposals": fund.proposals.order_by("-id")[:50],
         "transactions": selectors.recent_transactions(fund),
         "panel": selectors.panel_of(fund),
+        "projects": selectors.projects_of(fund),
         "forms": all_forms,
     }
     return render(request, "funds/manage_detail.html", context, status=status)
@@ -232,12 +267,49 @@ def _run(request, fund: Fund, action: str, data: dict) -> str:
             )
         services.proposal_disburse(user=user, proposal=proposal)
         return _("The money was paid out.")
+    if action == "apply":
+        services.project_apply(
+            user=user,
+            fund=fund,
+            applicant=data["applicant"],
+            title=data["title"],
+            requested_fen=data["amount"],
+            area_sqm=data["area_sqm"],
+            petitions=selectors.petitions_by_codes(fund, data["petitions"]),
+        )
+        return _("The application was recorded.")
+    if action in ("review", "tranche", "assess"):
+        project = Project.objects.get(fund=fund, pk=data["item"])
+        if action == "review":
+            services.project_review(
+                user=user, project=project, approve=data["decision"] == "approve", approved_fen=data["amount"]
+            )
+            return _("The review was recorded.")
+        if action == "tranche":
+            services.tranche_pay(user=user, project=project, milestone=data["milestone"], amount_fen=data["amount"])
+            return _("The tranche was paid.")
+        services.project_assess(
+            user=user, project=project, satisfaction_percent=data["satisfaction"], staff_score=data["staff_score"]
+        )
+        return _("The assessment was recorded.")
     posted = LedgerTransaction.objects.get(fund=fund, pk=data["item"])
     services.transaction_reverse(user=user, posted=posted, reason=data["reason"])
     return _("The transaction was reversed.")
 
 
-ACTIONS = ("pledge", "receipt", "proposal", "panel", "decide", "disburse", "reverse")
+ACTIONS = (
+    "pledge",
+    "receipt",
+    "proposal",
+    "panel",
+    "decide",
+    "disburse",
+    "reverse",
+    "apply",
+    "review",
+    "tranche",
+    "assess",
+)
 
 
 @login_required

@@ -169,3 +169,41 @@ def test_the_manager_list_is_keyset_paginated_with_fixed_queries(tree, client, m
     with django_assert_num_queries(6):
         second = client.get(reverse("funds:manage_list"), {"after": response.context["page"].next_cursor})
     assert len(second.context["page"].items) == 5
+
+
+def test_a_subsidy_programme_on_its_page_application_review_tranche_and_cap(tree, client, manager):
+    from funds.models import CapKind, ProjectStatus
+    from tests.petitions import factories as petition_factories
+
+    fund = services.programme_create(
+        user=None,
+        name="公益创投",
+        region=tree.street_a,
+        purpose="公益创投",
+        cap_kind=CapKind.PER_PROJECT,
+        cap_min_fen=1_000_000,
+        cap_max_fen=10_000_000,
+    )
+    factories.funded(fund=fund, fen=20_000_000)
+    petition = petition_factories.petition(region=tree.grid_a)
+    url = lambda action: reverse("funds:manage_action", args=[fund.pk, action])  # noqa: E731
+    typed = {"apply-applicant": "镇海社工服务社", "apply-title": "助老食堂", "apply-petitions": petition.tracking_code}
+    response = client.post(url("apply"), {**typed, "apply-amount": "150000"})
+    assert response.status_code == 400
+    assert (
+        "between 10,000.00 and 100,000.00 yuan" in response.content.decode() and "助老食堂" in response.content.decode()
+    )
+    assert client.post(url("apply"), {**typed, "apply-amount": "50000"}).status_code == 302
+    project = fund.projects.get()
+    assert list(project.petitions.all()) == [petition]
+    assert client.post(url("review"), {"review-item": project.pk, "review-decision": "approve"}).status_code == 302
+    tranche = {"tranche-item": project.pk, "tranche-milestone": "启动", "tranche-amount": "20000"}
+    assert client.post(url("tranche"), tranche).status_code == 302
+    project.refresh_from_db()
+    assert project.status == ProjectStatus.APPROVED
+    assert selectors.fund_figures(fund).money_out == 2_000_000
+    body = client.get(reverse("funds:public_detail", args=[fund.pk])).content.decode()
+    assert "助老食堂" in body and "¥20,000.00 / ¥50,000.00" in body
+    from funds.links import petition_projects
+
+    assert [r.title for r in petition_projects(manager, petition)] == ["助老食堂 · 镇海社工服务社"]
