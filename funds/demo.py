@@ -15,7 +15,7 @@ from django.utils import timezone
 from accounts.demo import DEMO_PASSWORD
 from core.demo import Scale
 from funds import services
-from funds.models import DonorKind, Fund, FundKind, PledgeKind, VoteChoice
+from funds.models import CapKind, DonorKind, Fund, FundKind, PledgeKind, VoteChoice
 from grids import demo as grids_demo
 from grids.models import Region
 from grids.roles import Role
@@ -24,6 +24,7 @@ from grids.services import role_assign
 TREATMENT = "爱心企业医疗救助基金"
 SCHOLARSHIP = "陈老师奖学金"
 LIFT = "清川佳园加装电梯微基金"
+VENTURE = "招宝山街道公益创投补助"
 
 
 def seed(*, scale: Scale, stdout) -> None:
@@ -43,6 +44,10 @@ def seed(*, scale: Scale, stdout) -> None:
     if not Fund.objects.filter(name=LIFT).exists():
         _lift(compound, manager)
         created.append(LIFT)
+    street = Region.objects.filter(code=grids_demo.ZHAOBAOSHAN_CODE).first()
+    if street is not None and not Fund.objects.filter(name=VENTURE).exists():
+        _venture(street, manager)
+        created.append(VENTURE)
     if created:
         stdout.write(f"funds: created {len(created)} demo funds ({', '.join(created)}).")
     else:
@@ -165,3 +170,38 @@ def _lift(region: Region, manager) -> None:
         user=manager, fund=fund, amount_fen=9_000_000, recipient="3号楼电梯设备采购首付款"
     )
     services.vote_cast(user=members[1].user, proposal=voting, choice=VoteChoice.YES)
+
+
+def _venture(region: Region, manager) -> None:
+    """A street's venture-philanthropy programme (10,000–100,000 yuan a project): one project paid
+    its first tranche, one assessed, one waiting for review."""
+    fund = services.programme_create(
+        user=manager,
+        name=VENTURE,
+        region=region,
+        purpose="公益创投",
+        cap_kind=CapKind.PER_PROJECT,
+        cap_min_fen=1_000_000,
+        cap_max_fen=10_000_000,
+    )
+    treasury = services.donor_create(
+        user=manager, kind=DonorKind.ORGANISATION, name="镇海区财政局", region=region, consent_public=True
+    )
+    services.receipt_record(
+        user=manager, fund=fund, amount_fen=30_000_000, donor=treasury, idempotency_key="demo:venture:budget"
+    )
+    canteen = services.project_apply(
+        user=manager, fund=fund, applicant="镇海区乐龄社工服务社", title="总浦桥社区助老食堂", requested_fen=8_000_000
+    )
+    canteen = services.project_review(user=manager, project=canteen, approve=True, approved_fen=6_000_000)
+    services.tranche_pay(user=manager, project=canteen, milestone="项目启动", amount_fen=3_000_000)
+    tutoring = services.project_apply(
+        user=manager, fund=fund, applicant="招宝山青年志愿者协会", title="四点半课堂", requested_fen=2_000_000
+    )
+    tutoring = services.project_review(user=manager, project=tutoring, approve=True)
+    services.tranche_pay(user=manager, project=tutoring, milestone="项目启动", amount_fen=1_000_000)
+    services.tranche_pay(user=manager, project=tutoring, milestone="结项", amount_fen=1_000_000)
+    services.project_assess(user=manager, project=tutoring, satisfaction_percent=97, staff_score=85)
+    services.project_apply(
+        user=manager, fund=fund, applicant="清川佳园业主委员会", title="楼道微更新", requested_fen=3_500_000
+    )
