@@ -181,7 +181,11 @@ def my_votes(*, user, proposals: list[int]) -> list[int]:
 
 def recorded(fund: Fund, key: str) -> bool:
     """Whether a transaction with idempotency ``key`` was already posted to ``fund``."""
-    return bool(key) and LedgerTransaction.objects.filter(fund=fund, idempotency_key=key[:100]).exists()
+    import re
+
+    if not isinstance(key, str) or not re.fullmatch(r"[A-Za-z0-9:_.-]{1,100}", key):
+        return False  # not a key a form of ours sends: the form's validation answers it
+    return LedgerTransaction.objects.filter(fund=fund, idempotency_key=key).exists()
 
 
 def projects_of(fund: Fund, *, public: bool = False) -> list:
