@@ -77,6 +77,7 @@ class ReceiptForm(PortalFormMixin, forms.Form):
     instalment = forms.TypedChoiceField(label=_("Against pledge"), coerce=int, required=False, empty_value=None)
     amount = YuanField(label=_("Amount received (yuan)"))
     donor_name = forms.CharField(label=_("Given by (a donation)"), max_length=100, required=False)
+    donor_kind = forms.ChoiceField(label=_("Giver"), choices=DonorKind.choices, required=False)
     donor_consent = forms.BooleanField(label=_("The giver agrees to be named publicly"), required=False)
     # One key per form shown: a double submit or a retried request records the money once.
     key = forms.CharField(widget=forms.HiddenInput, max_length=100, initial=_key)
@@ -154,3 +155,18 @@ class TrancheForm(ChoiceOfForm):
 class AssessForm(ChoiceOfForm):
     satisfaction = forms.IntegerField(label=_("Residents' satisfaction (%)"), min_value=0, max_value=100)
     staff_score = forms.IntegerField(label=_("Staff's score (0–100)"), min_value=0, max_value=100)
+
+
+class PurposeChangeForm(PortalFormMixin, forms.Form):
+    from_purpose = forms.ChoiceField(label=_("From purpose"))
+    to_purpose = forms.CharField(label=_("To purpose"), max_length=100)
+    amount = YuanField(label=_("Amount (yuan)"))
+    consent = forms.CharField(
+        label=_("The donor's consent"),
+        max_length=200,
+        help_text=_("How and when the donor agreed, e.g. a signed letter."),
+    )
+
+    def __init__(self, *args, purposes=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["from_purpose"].choices = [(p, p) for p in purposes]

@@ -134,6 +134,7 @@ class TransactionKind(models.TextChoices):
     DONATION = "donation", _("Donation")
     DISBURSEMENT = "disbursement", _("Disbursement")
     REVERSAL = "reversal", _("Reversal")
+    PURPOSE_CHANGE = "repurpose", _("Change of purpose (donor's consent)")
 
 
 class LedgerTransaction(models.Model):

@@ -221,3 +221,12 @@ def petitions_by_codes(fund: Fund, text: str) -> list:
             field="petitions",
         )
     return found
+
+
+def purposes(fund: Fund) -> list[str]:
+    """The purposes the fund holds money for (one query)."""
+    return list(
+        Account.objects.filter(fund=fund, kind=AccountKind.CASH, balance_fen__gt=0)
+        .order_by("purpose")
+        .values_list("purpose", flat=True)
+    )

@@ -365,6 +365,34 @@ def transaction_reverse(*, user, posted: LedgerTransaction, reason: str) -> Ledg
         return reversal
 
 
+def purpose_change(
+    *, user, fund: Fund, from_purpose: str, to_purpose: str, amount_fen: int, consent: str
+) -> LedgerTransaction:
+    """Move money held from one purpose to another (专款专用: only with the donor's recorded consent,
+    kept as the transaction's memo). Never more than is held for the purpose it leaves."""
+    _check_amount(amount_fen)
+    from_purpose, to_purpose = (from_purpose or "").strip(), (to_purpose or "").strip()[:100]
+    if not (consent or "").strip():
+        raise DomainError(_("Record the donor's consent to the change of purpose."), field="consent")
+    if not to_purpose or to_purpose == from_purpose:
+        raise DomainError(_("Name the new purpose."), field="to_purpose")
+    with transaction.atomic(), pghistory.context(action="funds.purpose_change"):
+        if not Account.objects.filter(fund=fund, purpose=from_purpose, kind=AccountKind.CASH).exists():
+            raise DomainError(_("No money is held for “%(purpose)s”.") % {"purpose": from_purpose}, field="amount")
+        return _post(
+            fund=fund,
+            kind=TransactionKind.PURPOSE_CHANGE,
+            lines=[
+                (AccountKind.CASH, to_purpose, amount_fen),
+                (AccountKind.CASH, from_purpose, -amount_fen),
+                (AccountKind.INCOME, from_purpose, amount_fen),
+                (AccountKind.INCOME, to_purpose, -amount_fen),
+            ],
+            user=user,
+            memo=consent.strip(),
+        )
+
+
 # ----- the decision panel, proposals and votes ----------------------------------------------------
 
 

@@ -18,6 +18,7 @@ from core.errors import DomainError
 from core.pagination import keyset_page
 from funds import forms, permissions, selectors, services
 from funds.models import (
+    DonorKind,
     Fund,
     FundKind,
     LedgerTransaction,
@@ -169,6 +170,7 @@ def _forms(fund: Fund, data=None, action: str = "") -> dict:
         ),
         "reverse": forms.ReverseForm(bound("reverse"), prefix="reverse", items=_reversible(fund)),
         "apply": forms.ProjectForm(bound("apply"), prefix="apply"),
+        "repurpose": forms.PurposeChangeForm(bound("repurpose"), prefix="repurpose", purposes=selectors.purposes(fund)),
         "review": forms.ReviewForm(bound("review"), prefix="review", items=_projects(fund, ProjectStatus.APPLIED)),
         "tranche": forms.TrancheForm(bound("tranche"), prefix="tranche", items=_projects(fund, ProjectStatus.APPROVED)),
         "assess": forms.AssessForm(bound("assess"), prefix="assess", items=_projects(fund, ProjectStatus.APPROVED)),
@@ -228,7 +230,7 @@ def _run(request, fund: Fund, action: str, data: dict) -> str:
         if not instalment and data["donor_name"].strip():
             donor = services.donor_create(
                 user=user,
-                kind="resident",
+                kind=data["donor_kind"] or DonorKind.RESIDENT,
                 name=data["donor_name"],
                 region=fund.region,
                 consent_public=data["donor_consent"],
@@ -267,6 +269,16 @@ def _run(request, fund: Fund, action: str, data: dict) -> str:
             )
         services.proposal_disburse(user=user, proposal=proposal)
         return _("The money was paid out.")
+    if action == "repurpose":
+        services.purpose_change(
+            user=user,
+            fund=fund,
+            from_purpose=data["from_purpose"],
+            to_purpose=data["to_purpose"],
+            amount_fen=data["amount"],
+            consent=data["consent"],
+        )
+        return _("The money was moved to the new purpose.")
     if action == "apply":
         services.project_apply(
             user=user,
@@ -309,6 +321,7 @@ ACTIONS = (
     "review",
     "tranche",
     "assess",
+    "repurpose",
 )
 
 

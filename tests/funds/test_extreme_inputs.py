@@ -37,6 +37,7 @@ def test_extreme_values_in_every_form_answer_400(tree, client, manager):
         "review": ["item", "decision", "amount"],
         "tranche": ["item", "milestone", "amount"],
         "assess": ["item", "satisfaction", "staff_score"],
+        "repurpose": ["from_purpose", "to_purpose", "amount", "consent"],
     }
     for action, names in fields.items():
         url = reverse("funds:manage_action", args=[fund.pk, action])

@@ -127,7 +127,9 @@ class TestLedgerProperties(HypothesisTestCase):
     @given(
         st.lists(
             st.tuples(
-                st.sampled_from(["pledge", "receipt", "donation", "disburse", "reverse"]),
+                st.sampled_from(
+                    ["pledge", "receipt", "donation", "disburse", "reverse", "repurpose", "disburse_other"]
+                ),
                 st.integers(min_value=1, max_value=5_000_00),
                 st.integers(min_value=0, max_value=20),
             ),
@@ -159,6 +161,20 @@ class TestLedgerProperties(HypothesisTestCase):
                 elif action == "disburse":
                     proposal = factories.approved(fund=fund, fen=fen)
                     posted.append(services.proposal_disburse(user=None, proposal=proposal))
+                elif action == "repurpose":
+                    posted.append(
+                        services.purpose_change(
+                            user=None,
+                            fund=fund,
+                            from_purpose=fund.purpose,
+                            to_purpose="助老",
+                            amount_fen=fen,
+                            consent="同意",
+                        )
+                    )
+                elif action == "disburse_other":
+                    proposal = factories.approved(fund=fund, fen=fen, purpose="助老")
+                    posted.append(services.proposal_disburse(user=None, proposal=proposal))
                 elif action == "reverse" and posted:
                     posted.append(
                         services.transaction_reverse(user=None, posted=posted[pick % len(posted)], reason="更正")
@@ -167,6 +183,7 @@ class TestLedgerProperties(HypothesisTestCase):
                 pass  # a refused step changes nothing; the invariants below must still hold
             figures = selectors.fund_figures(fund)
             assert figures.balance >= 0
+            assert all(a.balance_fen >= 0 for a in Account.objects.filter(fund=fund, kind=AccountKind.CASH))
             assert figures.receivable >= 0
             assert figures.money_in - figures.money_out == figures.balance
             assert selectors.entries_total(fund) == 0

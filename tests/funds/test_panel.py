@@ -107,3 +107,30 @@ def test_only_a_micro_fund_has_a_panel(tree):
     user = grid_factories.user(role="panel_member", region=tree.community_a)
     with pytest.raises(DomainError, match="Only a community micro-fund"):
         services.panel_member_add(user=None, fund=fund, member=user, represents="居民")
+
+
+def test_a_change_of_purpose_needs_the_donors_recorded_consent(tree):
+    fund = factories.named_fund(region=tree.community_a, purpose="助学")
+    factories.funded(fund=fund, fen=300_000)
+    elderly = factories.approved(fund=fund, fen=100_000, purpose="助老")
+    with pytest.raises(DomainError, match="consent"):
+        services.purpose_change(
+            user=None, fund=fund, from_purpose="助学", to_purpose="助老", amount_fen=100_000, consent=" "
+        )
+    with pytest.raises(DomainError, match="Not enough money"):
+        services.purpose_change(
+            user=None, fund=fund, from_purpose="助学", to_purpose="助老", amount_fen=300_001, consent="捐赠人书面同意"
+        )
+    moved = services.purpose_change(
+        user=None,
+        fund=fund,
+        from_purpose="助学",
+        to_purpose="助老",
+        amount_fen=100_000,
+        consent="捐赠人2026年12月1日书面同意",
+    )
+    assert moved.memo == "捐赠人2026年12月1日书面同意"
+    services.proposal_disburse(user=None, proposal=elderly)
+    figures = selectors.fund_figures(fund)
+    assert (figures.balance, figures.money_out, figures.raised) == (200_000, 100_000, 300_000)
+    assert selectors.purposes(fund) == ["助学"]
