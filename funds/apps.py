@@ -9,10 +9,11 @@ class FundsConfig(AppConfig):
     def ready(self) -> None:
         from accounts import home
         from funds import permissions  # noqa: F401  (registers the actions)
-        from funds.home import front_tiles, home_actions
+        from funds.home import front_tiles, home_actions, home_panels
         from funds.links import petition_projects
         from petitions import extensions
 
         home.register(home_actions)
+        home.register_panel(home_panels)
         extensions.page.register_related(petition_projects)
         home.register_front(front_tiles)

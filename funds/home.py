@@ -7,8 +7,8 @@ from collections.abc import Iterable
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from accounts.home import FrontTile, HomeAction
-from funds import permissions
+from accounts.home import FrontTile, HomeAction, HomePanel
+from funds import permissions, selectors
 from grids.permissions import may
 from grids.roles import Role
 
@@ -28,3 +28,13 @@ def front_tiles(request) -> Iterable[FrontTile]:
         label=_("See the funds"),
         order=40,
     )
+
+
+def home_panels(user, role: Role) -> Iterable[HomePanel]:
+    """A panel member sees the proposals waiting for their vote (one query)."""
+    if role != Role.PANEL_MEMBER or not may(user, permissions.VOTE):
+        return
+    waiting = list(
+        selectors.panel_proposals(user=user).filter(status="open").exclude(votes__member__user=user).order_by("-id")[:5]
+    )
+    yield HomePanel(_("Waiting for your vote"), "funds/_home_waiting.html", {"waiting": waiting}, order=10)

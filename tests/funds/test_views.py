@@ -207,3 +207,14 @@ def test_a_subsidy_programme_on_its_page_application_review_tranche_and_cap(tree
     from funds.links import petition_projects
 
     assert [r.title for r in petition_projects(manager, petition)] == ["助老食堂 · 镇海社工服务社"]
+
+
+def test_a_panel_members_home_lists_what_waits_for_their_vote(tree, client):
+    fund = factories.micro_fund(region=tree.compound_a)
+    members = factories.panel(fund=fund, size=2)
+    voted = services.proposal_create(user=None, fund=fund, amount_fen=5_000, recipient="已投票的提案")
+    services.vote_cast(user=members[0].user, proposal=voted, choice="yes")
+    services.proposal_create(user=None, fund=fund, amount_fen=6_000, recipient="待投票的提案")
+    client.force_login(members[0].user)
+    body = client.get(reverse("accounts:role_home", args=["panel_member"])).content.decode()
+    assert "待投票的提案" in body and "已投票的提案" not in body
