@@ -1,26 +1,41 @@
-"""Read-mostly admin for the funds: the ledger is written only through the services."""
+"""Read-only admin for the funds: every write goes through ``funds.services`` (the ledger's rules,
+the audit), so the admin only looks."""
 
 from django.contrib import admin
 
-from funds.models import Donor, Fund, PanelMember
+from funds.models import Donor, Fund, PanelMember, Project
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Fund)
-class FundAdmin(admin.ModelAdmin):
+class FundAdmin(ReadOnlyAdmin):
     list_display = ("name", "kind", "region", "purpose")
     list_filter = ("kind",)
     search_fields = ("name", "purpose")
-    raw_id_fields = ("region", "donor")
 
 
 @admin.register(Donor)
-class DonorAdmin(admin.ModelAdmin):
+class DonorAdmin(ReadOnlyAdmin):
     list_display = ("name", "kind", "consent_public")
     search_fields = ("name",)
-    raw_id_fields = ("region",)
 
 
 @admin.register(PanelMember)
-class PanelMemberAdmin(admin.ModelAdmin):
+class PanelMemberAdmin(ReadOnlyAdmin):
     list_display = ("fund", "user", "represents", "active")
-    raw_id_fields = ("fund", "user")
+
+
+@admin.register(Project)
+class ProjectAdmin(ReadOnlyAdmin):
+    list_display = ("title", "applicant", "fund", "status", "approved_fen", "final_score")
+    list_filter = ("status",)
