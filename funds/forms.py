@@ -67,6 +67,7 @@ class PledgeForm(PortalFormMixin, forms.Form):
     amount = YuanField(label=_("Amount (yuan, each year for a yearly pledge)"))
     start_year = forms.IntegerField(label=_("From year"), min_value=2000, max_value=2100)
     end_year = forms.IntegerField(label=_("Until year (optional)"), min_value=2000, max_value=2150, required=False)
+    key = forms.CharField(widget=forms.HiddenInput, max_length=100, initial=_key)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -194,6 +194,8 @@ class Pledge(models.Model):
     amount_fen = models.BigIntegerField(_("amount (fen)"))
     start_year = models.PositiveSmallIntegerField(_("from year"))
     end_year = models.PositiveSmallIntegerField(_("until year"), null=True, blank=True)
+    # A double-submitted form or a retried request records the pledge once.
+    idempotency_key = models.CharField(max_length=100, null=True, blank=True, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

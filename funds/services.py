@@ -202,6 +202,7 @@ def pledge_record(
     amount_fen: int,
     start_year: int,
     end_year: int | None = None,
+    idempotency_key: str | None = None,
 ) -> Pledge:
     """A donor's pledge. What is already due (a one-time pledge, or each year of a yearly one from its
     start year to this year) becomes a receivable at once; beat adds each later year."""
@@ -213,10 +214,29 @@ def pledge_record(
         raise DomainError(_("The last year must lie between the first year and 50 years later."), field="end_year")
     if kind == PledgeKind.ONCE:
         end_year = start_year
+    if idempotency_key:
+        existing = Pledge.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is not None:
+            if existing.fund_id != fund.pk:
+                raise DomainError(_("This idempotency key was already used for another record."))
+            return existing
     with transaction.atomic(), pghistory.context(action="funds.pledge_record"):
-        pledge = Pledge.objects.create(
-            fund=fund, donor=donor, kind=kind, amount_fen=amount_fen, start_year=start_year, end_year=end_year
-        )
+        try:
+            with transaction.atomic():
+                pledge = Pledge.objects.create(
+                    fund=fund,
+                    donor=donor,
+                    kind=kind,
+                    amount_fen=amount_fen,
+                    start_year=start_year,
+                    end_year=end_year,
+                    idempotency_key=idempotency_key or None,
+                )
+        except IntegrityError:
+            existing = Pledge.objects.filter(idempotency_key=idempotency_key).first() if idempotency_key else None
+            if existing is None or existing.fund_id != fund.pk:
+                raise
+            return existing
         for year in range(start_year, min(end_year or this_year, this_year) + 1):
             _instalment_ensure(pledge, year, user=user)
     return pledge

@@ -218,6 +218,7 @@ def _run(request, fund: Fund, action: str, data: dict) -> str:
             amount_fen=data["amount"],
             start_year=data["start_year"],
             end_year=data["end_year"],
+            idempotency_key=f"pledge-form:{data['key']}",
         )
         return _("The pledge was recorded.")
     if action == "receipt":

@@ -61,8 +61,10 @@ def test_a_manager_creates_a_named_fund_records_a_pledge_and_a_receipt_once(tree
     fund = Fund.objects.get(name="张先生奖学金")
     assert response.status_code == 302
     url = reverse("funds:manage_action", args=[fund.pk, "pledge"])
-    response = client.post(url, {"pledge-kind": PledgeKind.YEARLY, "pledge-amount": "2000", "pledge-start_year": 2016})
-    assert response.status_code == 302
+    pledge = {"pledge-kind": PledgeKind.YEARLY, "pledge-amount": "2000", "pledge-start_year": 2016, "pledge-key": "k1"}
+    assert client.post(url, pledge).status_code == 302
+    assert client.post(url, pledge).status_code == 302  # a double submit records the pledge once
+    assert fund.pledges.count() == 1
     instalment = selectors.open_instalments(fund)[0]
     receipt = {"receipt-instalment": instalment.pk, "receipt-amount": "2,000.00", "receipt-key": "form-key-1"}
     url = reverse("funds:manage_action", args=[fund.pk, "receipt"])
