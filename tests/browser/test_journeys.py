@@ -21,12 +21,12 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import translation
 
-from accounts.demo import DEMO_PASSWORD
 from grids import demo as grids_demo
 from grids.models import HandlingUnit, Region
 from petitions import services
 from petitions.models import Klass, Outcome, Petition, Status
 from reports import services as report_services
+from tests.browser.helpers import sign_in
 from tests.petitions import factories
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -48,14 +48,6 @@ def _shot(page, name: str) -> None:
 
 def _no_sideways_scroll(page) -> None:
     assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0, page.url
-
-
-def _sign_in(page, base: str, username: str) -> None:
-    page.goto(f"{base}{reverse('accounts:login')}")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(re.compile(rf"/accounts/home/{username}/$"))
 
 
 def test_a_visitor_reports_checks_a_status_and_finds_the_sign_ins(phone_page, live_server, demo_data):
@@ -91,7 +83,7 @@ def test_a_visitor_reports_checks_a_status_and_finds_the_sign_ins(phone_page, li
 
 def test_a_grid_leaders_day_on_a_phone(phone_page, live_server, demo_data):
     page, base = phone_page, live_server.url
-    _sign_in(page, base, "grid_leader")
+    sign_in(page, base, "grid_leader")
     _no_sideways_scroll(page)
     _shot(page, "grid-leader-home-phone")
     # File: from the home page's first button.
@@ -167,7 +159,7 @@ def test_a_close_without_a_fix_is_counted_apart_on_the_dashboard(browser, live_s
     page.set_default_timeout(15_000)
     try:
         base = live_server.url
-        _sign_in(page, base, "street_staff")
+        sign_in(page, base, "street_staff")
         dashboard = base + reverse("reports:dashboard") + f"?region={street.pk}"
         page.goto(dashboard)
         before = _unfixed(page)
