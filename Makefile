@@ -9,7 +9,7 @@ PORT   ?= 8000
 SCALE  ?= demo
 PYTEST_ARGS ?=
 
-.PHONY: run test setup services migrate messages lint stop-services clean bench
+.PHONY: run test setup services migrate messages lint stop-services clean bench prod-check
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -58,3 +58,8 @@ stop-services:
 
 clean: stop-services
 	rm -rf var
+
+# Production settings started as deploy/ runs them (gunicorn) against the machine's PostgreSQL and
+# Redis; checks /health/, check --deploy and DEBUG off (docs/deployment.md).
+prod-check: setup
+	$(BIN)/python scripts/prod_check.py

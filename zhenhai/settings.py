@@ -429,3 +429,12 @@ EXPORT_MAX_ATTEMPTS = env.int("EXPORT_MAX_ATTEMPTS", default=5)
 SERVER_TIMING = env.bool("SERVER_TIMING", default=False)
 if SERVER_TIMING:
     MIDDLEWARE = ["core.timing.ServerTimingMiddleware", *MIDDLEWARE]
+
+# --- Operations (issue 18; docs/deployment.md, docs/scaling.md) ----------------------------------------
+# Outgoing mail through the district's SMTP relay when EMAIL_BACKEND names the SMTP backend.
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
