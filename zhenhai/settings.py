@@ -438,3 +438,28 @@ EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+
+# Celery queues by kind (zhenhai.queues; docs/deployment.md "Work queues"). Production splits them,
+# one worker each; a developer's single `make run` worker takes everything from the default queue.
+CELERY_SPLIT_QUEUES = env.bool("CELERY_SPLIT_QUEUES", default=PRODUCTION)
+CELERY_WORK_QUEUES = {
+    kind: env.str(f"CELERY_QUEUE_{kind.upper()}", default=kind) if CELERY_SPLIT_QUEUES else CELERY_TASK_DEFAULT_QUEUE
+    for kind in ("sweeps", "notifications", "exports")
+}
+CELERY_TASK_KINDS = {
+    "core.tasks.heartbeat": "sweeps",
+    "petitions.tasks.sweep": "sweeps",
+    "petitions.tasks.monthly_sweep": "sweeps",
+    "petitions.tasks.sweep_held_photos": "sweeps",
+    "reports.tasks.rollup_refresh": "sweeps",
+    "exports.tasks.sweep": "sweeps",
+    "core.tasks.outbox_deliver": "notifications",
+    "exports.tasks.run": "exports",
+}
+CELERY_TASK_ROUTES = ("zhenhai.queues.route",)
+if CELERY_SPLIT_QUEUES and not env.str("EXPORT_QUEUE", default=""):
+    EXPORT_QUEUE = CELERY_WORK_QUEUES["exports"]  # exports.services publishes jobs there by name
+# One beat acts at a time: the holder of a lock in Redis (zhenhai.beat), renewed every tick.
+CELERY_BEAT_SCHEDULER = "zhenhai.beat:LockedScheduler"
+BEAT_LOCK_SECONDS = env.int("BEAT_LOCK_SECONDS", default=90)
+BEAT_LOCK_RETRY_SECONDS = env.float("BEAT_LOCK_RETRY_SECONDS", default=15.0)
