@@ -463,3 +463,20 @@ if CELERY_SPLIT_QUEUES and not env.str("EXPORT_QUEUE", default=""):
 CELERY_BEAT_SCHEDULER = "zhenhai.beat:LockedScheduler"
 BEAT_LOCK_SECONDS = env.int("BEAT_LOCK_SECONDS", default=90)
 BEAT_LOCK_RETRY_SECONDS = env.float("BEAT_LOCK_RETRY_SECONDS", default=15.0)
+
+# Read replica (core.replica; docs/scaling.md): with DATABASE_REPLICA_URL, reports and the public
+# status page read from the streaming standby while it lags no more than REPLICA_MAX_LAG_SECONDS;
+# writes, and reads by anyone who wrote in the last REPLICA_PIN_SECONDS, go to the primary.
+DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
+REPLICA_MAX_LAG_SECONDS = env.float("REPLICA_MAX_LAG_SECONDS", default=30.0)
+REPLICA_CHECK_SECONDS = env.float("REPLICA_CHECK_SECONDS", default=5.0)
+REPLICA_PIN_SECONDS = env.int("REPLICA_PIN_SECONDS", default=int(REPLICA_MAX_LAG_SECONDS) + 30)
+REPLICA_READ_PATHS = ("/reports/", "/api/v1/reports/", "/petitions/status/")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = env.db_url_config(DATABASE_REPLICA_URL)
+    DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
+    DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES["replica"].setdefault("OPTIONS", {})["connect_timeout"] = 2
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["core.replica.ReplicaRouter"]
+    MIDDLEWARE = [MIDDLEWARE[0], "core.replica.ReplicaMiddleware", *MIDDLEWARE[1:]]
