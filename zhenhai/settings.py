@@ -480,3 +480,11 @@ if DATABASE_REPLICA_URL:
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
     DATABASE_ROUTERS = ["core.replica.ReplicaRouter"]
     MIDDLEWARE = [MIDDLEWARE[0], "core.replica.ReplicaMiddleware", *MIDDLEWARE[1:]]
+
+# Behind PgBouncer in transaction mode (docs/scaling.md): each transaction may run on another server
+# connection, so nothing may outlive one — no server-side cursors (Django's chunked reads and the
+# export stream fetch client-side instead) and no prepared statements (psycopg's automatic ones).
+DATABASE_PGBOUNCER = env.bool("DATABASE_PGBOUNCER", default=False)
+if DATABASE_PGBOUNCER:
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = None
