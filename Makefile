@@ -9,7 +9,7 @@ PORT   ?= 8000
 SCALE  ?= demo
 PYTEST_ARGS ?=
 
-.PHONY: run test setup services migrate messages lint stop-services clean bench prod-check
+.PHONY: run test setup services migrate messages lint stop-services clean bench prod-check drills
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -63,3 +63,9 @@ clean: stop-services
 # Redis; checks /health/, check --deploy and DEBUG off (docs/deployment.md).
 prod-check: setup
 	$(BIN)/python scripts/prod_check.py
+
+# Operations drills that take minutes (docs/deployment.md, docs/scaling.md): point-in-time recovery
+# with the machine's PostgreSQL binaries, and the API and export tests through a real PgBouncer.
+drills: setup
+	bash scripts/drills/pitr.sh
+	bash scripts/drills/pgbouncer.sh
