@@ -59,6 +59,10 @@ class PostgresPair:
         return f"postgres://postgres@127.0.0.1:{port}/{name}"
 
     def start(self) -> None:
+        self.start_primary()
+        self.start_standby_from_primary()
+
+    def start_primary(self) -> None:
         self._run("initdb", "-D", str(self.primary_dir), "-U", "postgres", "--auth=trust", "-E", "UTF8")
         settings = (
             f"port = {self.primary_port}\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = '{self.root}'\n"
@@ -70,6 +74,8 @@ class PostgresPair:
         self._run("pg_ctl", "-D", str(self.primary_dir), "-l", str(self.root / "primary.log"), "-w", "start")
         with psycopg.connect(self.url(self.primary_port, "postgres"), autocommit=True) as conn:
             conn.execute("CREATE DATABASE zhenhai")
+
+    def start_standby_from_primary(self) -> None:
         self._run(
             "pg_basebackup",
             "-h",
@@ -120,7 +126,14 @@ class PostgresPair:
                     raise TimeoutError("the standby did not catch up")
                 time.sleep(0.1)
 
+    def stop_primary(self) -> None:
+        self._run("pg_ctl", "-D", str(self.primary_dir), "-m", "fast", "-w", "stop")
+
+    def start_primary_again(self) -> None:
+        self._run("pg_ctl", "-D", str(self.primary_dir), "-l", str(self.root / "primary.log"), "-w", "start")
+
     def stop(self) -> None:
-        self.stop_standby()
+        if self.standby_dir.exists():
+            self.stop_standby()
         self._run("pg_ctl", "-D", str(self.primary_dir), "-m", "fast", "-w", "stop", check=False)
         shutil.rmtree(self.root, ignore_errors=True)
