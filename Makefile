@@ -65,7 +65,9 @@ prod-check: setup
 	$(BIN)/python scripts/prod_check.py
 
 # Operations drills that take minutes (docs/deployment.md, docs/scaling.md): point-in-time recovery
-# with the machine's PostgreSQL binaries, and the API and export tests through a real PgBouncer.
+# with the machine's PostgreSQL binaries, the API and export tests through a real PgBouncer, and two
+# web nodes behind one nginx sharing sessions.
 drills: setup
 	bash scripts/drills/pitr.sh
 	bash scripts/drills/pgbouncer.sh
+	$(BIN)/python scripts/drills/two_nodes.py
