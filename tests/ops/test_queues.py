@@ -168,3 +168,64 @@ def test_a_dead_beats_lock_expires_and_another_takes_over(tmp_path, settings):
         assert not dead.acquire_or_renew()  # a holder that lost the lock knows it
     finally:
         other.close()
+
+
+@pytest.mark.celery_worker
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("migration_data_restored")
+def test_a_worker_killed_mid_sweep_leaves_nothing_half_done_and_the_next_sweep_escalates_once(
+    tree, split_queues, tmp_path
+):
+    from core.backup import Target
+    from core.models import OutboxMessage
+    from petitions.models import Event
+
+    overdue = [_file(tree.grid_a if n % 2 else tree.grid_b, n) for n in range(12)]
+    for petition in overdue:
+        _due(petition)
+    sweeper = ExportWorker(queue=split_queues["sweeps"], export_dir=tmp_path)
+    sweeper.start()
+    target = Target.from_settings()
+    try:
+        # Hold one deadline row: the sweep's statement blocks on it half-way through its updates.
+        with target.connect() as blocker, target.connect(autocommit=True) as watcher:
+            blocker.execute("SELECT 1 FROM petitions_deadline WHERE petition_id = %s FOR UPDATE", [overdue[-1].pk])
+            petition_tasks.sweep.delay()
+
+            def sweep_blocked():
+                return watcher.execute(
+                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                    "AND query LIKE '%%UPDATE petitions_deadline d SET breached_at%%'"
+                ).fetchone()[0]
+
+            wait_until(sweep_blocked, timeout=30, what="the sweep to block mid-statement")
+            sweeper.kill()  # SIGKILL in the middle of the sweep's transaction
+            blocker.rollback()
+            # The orphaned statement finishes, cannot reach its client and is never committed.
+            wait_until(lambda: not sweep_blocked(), timeout=30, what="the orphaned statement to end")
+            time.sleep(0.5)
+    finally:
+        sweeper.stop()
+    pks = [p.pk for p in overdue]
+    assert _escalations(pks) == [0] * len(pks)
+    assert not Event.objects.filter(petition__in=pks, kind=Event.Kind.ESCALATION).exists()
+    assert not OutboxMessage.objects.filter(topic="petition", payload__event="escalated").exists()
+
+    # The next sweep (beat sends one every two minutes) does all of it, once.
+    sweeper.start()
+    try:
+        petition_tasks.sweep.delay()
+        wait_until(lambda: _escalations(pks) == [1] * len(pks), timeout=30, what="the next sweep")
+        petition_tasks.sweep.delay()  # and one more changes nothing
+        time.sleep(1.5)
+    finally:
+        sweeper.stop()
+    assert _escalations(pks) == [1] * len(pks)
+    assert Event.objects.filter(petition__in=pks, kind=Event.Kind.ESCALATION).count() == len(pks)
+    assert OutboxMessage.objects.filter(topic="petition", payload__event="escalated").count() == len(pks)
+
+
+def _escalations(pks: list[int]) -> list[int]:
+    from petitions.models import Petition
+
+    return list(Petition.objects.filter(pk__in=pks).order_by("pk").values_list("escalation_count", flat=True))
