@@ -233,3 +233,28 @@ def _escalations(pks: list[int]) -> list[int]:
     from petitions.models import Petition
 
     return list(Petition.objects.filter(pk__in=pks).order_by("pk").values_list("escalation_count", flat=True))
+
+
+@pytest.mark.usefixtures("beat_lock")
+def test_beat_waits_out_a_redis_restart_and_takes_the_lock_again(tmp_path, settings):
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    from tests.conftest import StoppableRedis
+
+    directory = Path(tempfile.mkdtemp(prefix="zh-beat-redis-", dir="/tmp"))
+    redis_server = StoppableRedis(directory)
+    settings.REDIS_URL = redis_server.url
+    scheduler = _scheduler(tmp_path, "restart")
+    try:
+        assert scheduler.acquire_or_renew()
+        redis_server.stop()
+        assert scheduler.acquire_or_renew() is False  # no exception: beat keeps running and waits
+        assert scheduler.tick() == settings.BEAT_LOCK_RETRY_SECONDS and scheduler.sent == []
+        redis_server = StoppableRedis(directory)  # back, empty (no persistence), same address
+        assert scheduler.acquire_or_renew()
+    finally:
+        scheduler.close()
+        redis_server.stop()
+        shutil.rmtree(directory, ignore_errors=True)
