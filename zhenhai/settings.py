@@ -438,6 +438,8 @@ EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+# manage.py backup writes here unless told otherwise (core.backup; /var/backups/zhenhai in production).
+BACKUP_DIR = env.path("BACKUP_DIR", default=str(local_services.VAR_DIR / "backups"))
 
 # Celery queues by kind (zhenhai.queues; docs/deployment.md "Work queues"). Production splits them,
 # one worker each; a developer's single `make run` worker takes everything from the default queue.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from core import backup
@@ -16,11 +17,11 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--output", default="backups", help="Folder that receives the backup folder.")
+        parser.add_argument("--output", default="", help="Folder that receives the backup folder (BACKUP_DIR).")
 
     def handle(self, *args, output: str, **options):
         try:
-            folder = backup.backup(output=Path(output))
+            folder = backup.backup(output=Path(output or settings.BACKUP_DIR))
         except backup.BackupError as exc:
             raise CommandError(str(exc)) from exc
         manifest = backup.read_manifest(folder)
