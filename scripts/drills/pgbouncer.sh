@@ -47,7 +47,11 @@ echo "pgbouncer drill: PgBouncer $("$PGBOUNCER" --version | head -n1 | cut -d' '
 export DATABASE_URL="postgres://postgres@127.0.0.1:$port/zhenhai_pgbouncer"
 export DATABASE_PGBOUNCER=true ZH_TEST_SLOT=pgbouncer
 # --reuse-db keeps the test database at the end: PgBouncer still holds server connections to it.
+# tests/exports/test_worker.py is left out: its background export reads through a WITH HOLD cursor
+# across commits, which a transaction pool cannot keep (InvalidCursorName) — in a deployment the
+# exports worker connects to PostgreSQL directly (deploy/systemd/zhenhai-worker@exports.service.d).
 .venv/bin/python -m pytest -q -p no:cacheprovider --create-db --reuse-db -m "not browser" \
+  --ignore=tests/exports/test_worker.py \
   ${PGBOUNCER_DRILL_TESTS:-tests/api tests/petitions/test_api.py tests/petitions/test_api_intake.py tests/exports} "$@"
 echo "pgbouncer drill: server connections used, from SHOW POOLS:"
 .venv/bin/python - "$port" <<'PY'
