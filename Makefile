@@ -9,7 +9,7 @@ PORT   ?= 8000
 SCALE  ?= demo
 PYTEST_ARGS ?=
 
-.PHONY: run test setup services migrate messages lint stop-services clean bench
+.PHONY: run test setup services migrate messages lint stop-services clean bench prod-check drills
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -58,3 +58,16 @@ stop-services:
 
 clean: stop-services
 	rm -rf var
+
+# Production settings started as deploy/ runs them (gunicorn) against the machine's PostgreSQL and
+# Redis; checks /health/, check --deploy and DEBUG off (docs/deployment.md).
+prod-check: setup
+	$(BIN)/python scripts/prod_check.py
+
+# Operations drills that take minutes (docs/deployment.md, docs/scaling.md): point-in-time recovery
+# with the machine's PostgreSQL binaries, the API and export tests through a real PgBouncer, and two
+# web nodes behind one nginx sharing sessions.
+drills: setup
+	bash scripts/drills/pitr.sh
+	bash scripts/drills/pgbouncer.sh
+	$(BIN)/python scripts/drills/two_nodes.py

@@ -435,3 +435,64 @@ EXPORT_MAX_ATTEMPTS = env.int("EXPORT_MAX_ATTEMPTS", default=5)
 SERVER_TIMING = env.bool("SERVER_TIMING", default=False)
 if SERVER_TIMING:
     MIDDLEWARE = ["core.timing.ServerTimingMiddleware", *MIDDLEWARE]
+
+# --- Operations (issue 18; docs/deployment.md, docs/scaling.md) ----------------------------------------
+# Outgoing mail through the district's SMTP relay when EMAIL_BACKEND names the SMTP backend.
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+# manage.py backup writes here unless told otherwise (core.backup; /var/backups/zhenhai in production).
+BACKUP_DIR = env.path("BACKUP_DIR", default=str(local_services.VAR_DIR / "backups"))
+
+# Celery queues by kind (zhenhai.queues; docs/deployment.md "Work queues"). Production splits them,
+# one worker each; a developer's single `make run` worker takes everything from the default queue.
+CELERY_SPLIT_QUEUES = env.bool("CELERY_SPLIT_QUEUES", default=PRODUCTION)
+CELERY_WORK_QUEUES = {
+    kind: env.str(f"CELERY_QUEUE_{kind.upper()}", default=kind) if CELERY_SPLIT_QUEUES else CELERY_TASK_DEFAULT_QUEUE
+    for kind in ("sweeps", "notifications", "exports")
+}
+CELERY_TASK_KINDS = {
+    "core.tasks.heartbeat": "sweeps",
+    "petitions.tasks.sweep": "sweeps",
+    "petitions.tasks.monthly_sweep": "sweeps",
+    "petitions.tasks.sweep_held_photos": "sweeps",
+    "reports.tasks.rollup_refresh": "sweeps",
+    "exports.tasks.sweep": "sweeps",
+    "core.tasks.outbox_deliver": "notifications",
+    "exports.tasks.run": "exports",
+}
+CELERY_TASK_ROUTES = ("zhenhai.queues.route",)
+if CELERY_SPLIT_QUEUES and not env.str("EXPORT_QUEUE", default=""):
+    EXPORT_QUEUE = CELERY_WORK_QUEUES["exports"]  # exports.services publishes jobs there by name
+# One beat acts at a time: the holder of a lock in Redis (zhenhai.beat), renewed every tick.
+CELERY_BEAT_SCHEDULER = "zhenhai.beat:LockedScheduler"
+BEAT_LOCK_SECONDS = env.int("BEAT_LOCK_SECONDS", default=90)
+BEAT_LOCK_RETRY_SECONDS = env.float("BEAT_LOCK_RETRY_SECONDS", default=15.0)
+
+# Read replica (core.replica; docs/scaling.md): with DATABASE_REPLICA_URL, reports and the public
+# status page read from the streaming standby while it lags no more than REPLICA_MAX_LAG_SECONDS;
+# writes, and reads by anyone who wrote in the last REPLICA_PIN_SECONDS, go to the primary.
+DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
+REPLICA_MAX_LAG_SECONDS = env.float("REPLICA_MAX_LAG_SECONDS", default=30.0)
+REPLICA_CHECK_SECONDS = env.float("REPLICA_CHECK_SECONDS", default=5.0)
+REPLICA_PIN_SECONDS = env.int("REPLICA_PIN_SECONDS", default=int(REPLICA_MAX_LAG_SECONDS) + 30)
+REPLICA_READ_PATHS = ("/reports/", "/api/v1/reports/", "/petitions/status/")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = env.db_url_config(DATABASE_REPLICA_URL)
+    DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
+    DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES["replica"].setdefault("OPTIONS", {})["connect_timeout"] = 2
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["core.replica.ReplicaRouter"]
+    MIDDLEWARE = [MIDDLEWARE[0], "core.replica.ReplicaMiddleware", *MIDDLEWARE[1:]]
+
+# Behind PgBouncer in transaction mode (docs/scaling.md): each transaction may run on another server
+# connection, so nothing may outlive one — no server-side cursors (Django's chunked reads and the
+# export stream fetch client-side instead) and no prepared statements (psycopg's automatic ones).
+DATABASE_PGBOUNCER = env.bool("DATABASE_PGBOUNCER", default=False)
+if DATABASE_PGBOUNCER:
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = None

@@ -27,3 +27,6 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
 ]
+
+# A database that is away answers 503 with Retry-After rather than 500 (core.faults; docs/deployment.md).
+handler500 = "core.faults.server_error"
