@@ -25,6 +25,14 @@ NOT_AUDITED = {
     "petitions.MonthlySnapshot": "figures the monthly sweep derives once per month and region",
     "reports.MonthlyRollup": "figures derived from the audited petitions, rebuilt at will",
     "reports.RollupState": "the rollup refresh's watermark",
+    "funds.LedgerTransaction": "the ledger is its own record: rows are only added, UPDATE and DELETE are refused "
+    "by database triggers, a correction is a reversing transaction",
+    "funds.Entry": "a ledger leg: only added, never updated or deleted (database triggers)",
+    "funds.Account": "its balance is the running sum of its entries, proved by funds_reconcile; the entries are "
+    "the record",
+    "funds.Instalment": "a year's receivable the pledge job derives once from the audited pledge, posted to the "
+    "ledger; never updated",
+    "funds.Tranche": "one payment, tied one-to-one to its append-only ledger transaction",
 }
 
 
