@@ -429,3 +429,15 @@ EXPORT_MAX_ATTEMPTS = env.int("EXPORT_MAX_ATTEMPTS", default=5)
 SERVER_TIMING = env.bool("SERVER_TIMING", default=False)
 if SERVER_TIMING:
     MIDDLEWARE = ["core.timing.ServerTimingMiddleware", *MIDDLEWARE]
+
+# --- Volunteers (volunteers app; docs/volunteers.md) ------------------------------------------------------
+# National ID numbers are stored encrypted with MultiFernet: the first key encrypts, every key decrypts,
+# so a key rotates by putting a new one first. A keyed HMAC of the number finds the same person twice.
+# Production refuses to start without both; a developer gets fixed keys that protect nothing.
+if PRODUCTION and not (os.environ.get("VOLUNTEER_ID_KEYS") and os.environ.get("VOLUNTEER_ID_HASH_KEY")):
+    raise ImproperlyConfigured(
+        "Production needs VOLUNTEER_ID_KEYS (Fernet keys, comma-separated) and VOLUNTEER_ID_HASH_KEY."
+    )
+VOLUNTEER_ID_KEYS = env.list("VOLUNTEER_ID_KEYS", default=["ZGV2ZWxvcG1lbnQta2V5LW5vdC1mb3ItcHJvZHVjdGk="])
+VOLUNTEER_ID_HASH_KEY = env.str("VOLUNTEER_ID_HASH_KEY", default="development-hash-key-not-for-production")
+VOLUNTEER_CONSENT_VERSION = env.str("VOLUNTEER_CONSENT_VERSION", default="2026-12")

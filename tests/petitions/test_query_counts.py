@@ -16,7 +16,7 @@ from tests.petitions import factories
 
 pytestmark = pytest.mark.django_db
 
-DETAIL_QUERIES = 14
+DETAIL_QUERIES = 14 + 1  # + volunteers: the opportunities published from the item (one query)
 BOARD_QUERIES = 9
 
 

@@ -1,0 +1,94 @@
+"""Volunteers: residents register and sign up; coordinators and staff see the volunteers and
+opportunities of their regions. Objects in a foreign district look exactly like missing ones."""
+
+from grids.roles import Role
+from tests.authz import Row, statuses
+from tests.volunteers import factories
+from volunteers import services
+from volunteers.models import OpportunityStatus
+
+VIEWERS = ("volunteer_coordinator", "community_staff", "street_staff", "district_staff", "admin")
+MANAGERS = ("volunteer_coordinator", "admin")
+
+
+def _only(roles, ok: int = 200, anon: int = 302, other: int = 404) -> dict[str, int]:
+    table = statuses(other, anon=anon)
+    table.update(dict.fromkeys(roles, ok))
+    return table
+
+
+def build(world) -> None:
+    coordinator = world.users[Role.VOLUNTEER_COORDINATOR.value]
+    resident = world.users[Role.RESIDENT.value]
+    mine = factories.volunteer(region=world.tree.compound_a, account=resident)
+    other = factories.volunteer(region=world.tree.community_a, actor=coordinator)
+    world.objects["volunteer_in"] = other
+    world.objects["volunteer_out"] = factories.volunteer(region=world.foreign.street, actor=coordinator)
+    opportunity = factories.opportunity(region=world.tree.community_a, user=coordinator, places=20)
+    world.objects["opportunity_in"] = opportunity
+    world.objects["opportunity_out"] = factories.opportunity(region=world.foreign.street, user=coordinator)
+    cancelled = factories.opportunity(region=world.tree.community_a, user=coordinator, start_in_hours=200)
+    services.opportunity_set_status(user=coordinator, opportunity=cancelled, status=OpportunityStatus.CANCELLED)
+    world.objects["opportunity_cancelled"] = cancelled
+    later = factories.opportunity(region=world.tree.community_a, user=coordinator, start_in_hours=100)
+    world.objects["signup_mine"] = services.signup_create(volunteer=mine, opportunity=later)
+    world.objects["signup_other"] = services.signup_create(volunteer=other, opportunity=later)
+
+
+def _volunteer(key):
+    return lambda world, principal: {"number": world.objects[key].number}
+
+
+def _pk(key):
+    return lambda world, principal: {"pk": world.objects[key].pk}
+
+
+ROWS = {
+    # Registering oneself: the form for everyone signed in; a registered volunteer is sent to their card.
+    "volunteers:register": Row(
+        expect=statuses(200, anon=302, resident=302),
+        also={"post": statuses(400, anon=302, resident=302)},
+    ),
+    "volunteers:me": Row(expect=statuses(200, anon=302)),
+    "volunteers:opportunities": Row(expect=statuses(200, anon=302)),
+    # An open opportunity is shown to everyone signed in; a POST signs a volunteer up (the others are
+    # sent to register). A cancelled one does not exist for them.
+    "volunteers:opportunity": Row(
+        expect=statuses(200, anon=302),
+        also={"post": statuses(302)},
+        inside=_pk("opportunity_in"),
+        outside=_pk("opportunity_cancelled"),
+        outside_expect=statuses(404, anon=302),
+    ),
+    "volunteers:signup_cancel": Row(
+        method="post",
+        expect=statuses(404, anon=302, resident=302),
+        inside=_pk("signup_mine"),
+        outside=_pk("signup_other"),
+        outside_expect=statuses(404, anon=302),
+    ),
+    "volunteers:list": Row(expect=_only(VIEWERS)),
+    "volunteers:add": Row(expect=_only(MANAGERS), also={"post": _only(MANAGERS, ok=400)}),
+    "volunteers:detail": Row(
+        expect=_only(VIEWERS),
+        inside=_volunteer("volunteer_in"),
+        outside=_volunteer("volunteer_out"),
+        outside_expect=statuses(404, anon=302),
+    ),
+    "volunteers:reveal": Row(
+        method="post",
+        expect=_only(MANAGERS),
+        inside=_volunteer("volunteer_in"),
+        outside=_volunteer("volunteer_out"),
+        outside_expect=statuses(404, anon=302),
+    ),
+    "volunteers:staff_opportunities": Row(expect=_only(VIEWERS)),
+    # ``multi`` publishes as the street staff it also is: an empty form is answered 400.
+    "volunteers:opportunity_new": Row(expect=_only(VIEWERS), also={"post": {**_only(VIEWERS, ok=400), "multi": 400}}),
+    "volunteers:opportunity_manage": Row(
+        expect=_only(VIEWERS),
+        inside=_pk("opportunity_in"),
+        outside=_pk("opportunity_out"),
+        outside_expect=statuses(404, anon=302),
+    ),
+}

@@ -1,0 +1,251 @@
+"""Volunteers (志愿者), their organisations and studios, and the opportunities they sign up for.
+
+Personal data is kept as DESIGN.md says: the national ID only encrypted (``id_encrypted``, MultiFernet)
+plus a keyed hash (``id_hash``, unique: one person registers once); the volunteer number is the only
+identifier other people see. No volunteer is booked into two overlapping opportunities: an exclusion
+constraint on the sign-up's time range says so in the database, so racing sign-ups cannot both win.
+"""
+
+from __future__ import annotations
+
+import pghistory
+from django.conf import settings
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import ArrayField, DateTimeRangeField, RangeOperators
+from django.contrib.postgres.indexes import GinIndex, GistIndex
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.audit import audited
+from grids.models import Region
+
+
+class ServiceType(models.Model):
+    """A kind of service (助老 助残 助困 助学 …), edited by admins."""
+
+    code = models.SlugField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=64)
+    order = models.PositiveSmallIntegerField(_("order"), default=100)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("service type")
+        verbose_name_plural = _("service types")
+        ordering = ["order", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@pghistory.track(*audited())
+class Volunteer(models.Model):
+    """A registered volunteer (注册志愿者)."""
+
+    number = models.CharField(_("volunteer number"), max_length=12, unique=True, editable=False)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="volunteer",
+        verbose_name=_("account"),
+    )
+    real_name = models.CharField(_("real name"), max_length=64)
+    phone = models.CharField(_("mobile phone"), max_length=20)
+    id_encrypted = models.TextField(_("national ID (encrypted)"), editable=False)
+    id_hash = models.CharField(_("national ID (keyed hash)"), max_length=64, unique=True, editable=False)
+    birth_date = models.DateField(_("date of birth"))
+    region = models.ForeignKey(Region, models.PROTECT, related_name="+", verbose_name=_("home region"))
+    service_types = models.ManyToManyField(ServiceType, related_name="+", verbose_name=_("service types"))
+    skills = ArrayField(models.CharField(max_length=32), default=list, blank=True, verbose_name=_("skills"))
+    consent_at = models.DateTimeField(_("consent given at"))
+    consent_version = models.CharField(_("consent text version"), max_length=16)
+    guardian_name = models.CharField(_("guardian's name"), max_length=64, blank=True)
+    guardian_phone = models.CharField(_("guardian's mobile phone"), max_length=20, blank=True)
+    guardian_consent_at = models.DateTimeField(_("guardian's consent given at"), null=True, blank=True)
+    insured_until = models.DateField(_("accident insurance valid until"), null=True, blank=True)
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("registered by")
+    )
+    created_at = models.DateTimeField(_("registered at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("volunteer")
+        verbose_name_plural = _("volunteers")
+        indexes = [
+            GinIndex(fields=["skills"], name="volunteer_skills"),
+            models.Index(fields=["region", "-id"], name="volunteer_region"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class Availability(models.Model):
+    """A weekly window in which the volunteer can serve: Monday 18:00–21:00."""
+
+    class Weekday(models.IntegerChoices):
+        MONDAY = 0, _("Monday")
+        TUESDAY = 1, _("Tuesday")
+        WEDNESDAY = 2, _("Wednesday")
+        THURSDAY = 3, _("Thursday")
+        FRIDAY = 4, _("Friday")
+        SATURDAY = 5, _("Saturday")
+        SUNDAY = 6, _("Sunday")
+
+    volunteer = models.ForeignKey(Volunteer, models.CASCADE, related_name="availability")
+    weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices)
+    start = models.TimeField(_("from"))
+    end = models.TimeField(_("until"))
+
+    class Meta:
+        verbose_name = _("availability")
+        verbose_name_plural = _("availability")
+        ordering = ["weekday", "start"]
+        constraints = [models.CheckConstraint(condition=Q(end__gt=F("start")), name="availability_end_after_start")]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.start:%H:%M}–{self.end:%H:%M}"
+
+
+class Organisation(models.Model):
+    """A volunteer organisation (志愿服务组织) or a studio (专业工作室 / 能人工作室)."""
+
+    class Kind(models.TextChoices):
+        ORGANISATION = "organisation", _("Volunteer organisation")
+        STUDIO = "studio", _("Studio")
+
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.ORGANISATION)
+    region = models.ForeignKey(Region, models.PROTECT, related_name="+", verbose_name=_("region"))
+    members = models.ManyToManyField(Volunteer, through="Membership", related_name="organisations")
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        MEMBER = "member", _("Member")
+        LEADER = "leader", _("Team leader")
+        MANAGER = "manager", _("Manager")
+
+    organisation = models.ForeignKey(Organisation, models.CASCADE, related_name="memberships")
+    volunteer = models.ForeignKey(Volunteer, models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.MEMBER)
+    joined_at = models.DateTimeField(_("joined at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [models.UniqueConstraint(fields=["organisation", "volunteer"], name="membership_once")]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id}:{self.volunteer_id}"
+
+
+class OpportunityStatus(models.TextChoices):
+    OPEN = "open", _("Open for sign-up")
+    CLOSED = "closed", _("Closed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+OPPORTUNITY_TRANSITIONS: dict[str, set[str]] = {
+    OpportunityStatus.OPEN: {OpportunityStatus.CLOSED, OpportunityStatus.CANCELLED},
+    OpportunityStatus.CLOSED: {OpportunityStatus.OPEN, OpportunityStatus.CANCELLED},
+    OpportunityStatus.CANCELLED: set(),
+}
+
+
+@pghistory.track(*audited())
+class Opportunity(models.Model):
+    """Something volunteers can sign up for: from a petition, or an organisation's own event."""
+
+    title = models.CharField(_("title"), max_length=120)
+    description = models.TextField(_("description"), blank=True)
+    organisation = models.ForeignKey(
+        Organisation,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="opportunities",
+        verbose_name=_("organisation"),
+    )
+    petition = models.ForeignKey(
+        "petitions.Petition",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("petition"),
+    )
+    region = models.ForeignKey(Region, models.PROTECT, related_name="+", verbose_name=_("region"))
+    region_path = models.CharField(max_length=255, editable=False)  # copy of region.path for scoping
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    service_type = models.ForeignKey(ServiceType, models.PROTECT, related_name="+", verbose_name=_("service type"))
+    skills = ArrayField(models.CharField(max_length=32), default=list, blank=True, verbose_name=_("skills needed"))
+    during = DateTimeRangeField(_("time"))
+    places = models.PositiveSmallIntegerField(_("places"))
+    insurance_required = models.BooleanField(_("accident insurance required"), default=False)
+    status = models.CharField(
+        _("status"), max_length=16, choices=OpportunityStatus.choices, default=OpportunityStatus.OPEN
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("volunteer opportunity")
+        verbose_name_plural = _("volunteer opportunities")
+        indexes = [
+            models.Index(fields=["status", "-id"], name="opportunity_status"),
+            models.Index(fields=["region_path", "-id"], name="opportunity_region"),
+            GistIndex(fields=["during"], name="opportunity_during"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(places__gt=0), name="opportunity_has_places"),
+            models.CheckConstraint(condition=Q(during__isempty=False), name="opportunity_time_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class SignupStatus(models.TextChoices):
+    ACTIVE = "active", _("Signed up")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+@pghistory.track(*audited())
+class Signup(models.Model):
+    """A volunteer's place on an opportunity. ``during`` copies the opportunity's time so the
+    database can refuse a second active sign-up of the same volunteer that overlaps it."""
+
+    opportunity = models.ForeignKey(Opportunity, models.PROTECT, related_name="signups")
+    volunteer = models.ForeignKey(Volunteer, models.PROTECT, related_name="signups")
+    during = DateTimeRangeField(_("time"))
+    status = models.CharField(_("status"), max_length=16, choices=SignupStatus.choices, default=SignupStatus.ACTIVE)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(_("signed up at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("sign-up")
+        verbose_name_plural = _("sign-ups")
+        constraints = [
+            ExclusionConstraint(
+                name="signup_no_double_booking",
+                expressions=[("volunteer", RangeOperators.EQUAL), ("during", RangeOperators.OVERLAPS)],
+                condition=Q(status="active"),
+            ),
+        ]
+        indexes = [models.Index(fields=["opportunity", "status"], name="signup_opportunity")]
+
+    def __str__(self) -> str:
+        return f"{self.volunteer_id} → {self.opportunity_id}"

@@ -1,0 +1,292 @@
+"""Every write of the volunteers app: registration, reveals, opportunities and sign-ups.
+
+Each action is atomic, checks its rules and raises ``DomainError`` with a translated message when
+they refuse; the database has the last word where two people may race (the ID hash is unique, the
+sign-up time ranges of one volunteer may not overlap).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import pghistory
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.errors import DomainError
+from core.models import PersonalDataReveal
+from grids.models import Region
+from volunteers import identity
+from volunteers.models import (
+    OPPORTUNITY_TRANSITIONS,
+    Availability,
+    Opportunity,
+    OpportunityStatus,
+    ServiceType,
+    Signup,
+    SignupStatus,
+    Volunteer,
+)
+
+ADULT_AGE = 18
+_NUMBER_ATTEMPTS = 5
+
+
+@dataclass(frozen=True)
+class Window:
+    """A weekly availability window as typed: weekday 0 (Monday) … 6, and two times of day."""
+
+    weekday: int
+    start: dt.time
+    end: dt.time
+
+
+def _volunteer_number() -> str:
+    return "V" + "".join(secrets.choice("0123456789") for _ in range(9))
+
+
+def _check_windows(windows: Iterable[Window]) -> list[Window]:
+    windows = list(windows)
+    for window in windows:
+        if window.end <= window.start:
+            raise DomainError(_("An availability window must end after it starts."), field="availability")
+    return windows
+
+
+@transaction.atomic
+def volunteer_register(
+    *,
+    actor,
+    account=None,
+    real_name: str,
+    phone: str,
+    national_id: str,
+    region: Region,
+    service_types: Sequence[ServiceType],
+    skills: Sequence[str] = (),
+    availability: Iterable[Window] = (),
+    consent: bool,
+    guardian_name: str = "",
+    guardian_phone: str = "",
+    guardian_consent: bool = False,
+    insured_until: dt.date | None = None,
+) -> Volunteer:
+    """Register a volunteer (the resident themself, with ``account``, or a coordinator for them)."""
+    try:
+        number = identity.validate(national_id)
+    except ValidationError as exc:
+        raise DomainError(exc.messages[0], field="national_id") from None
+    if not consent:
+        raise DomainError(_("Registration needs consent to the use of the data given here."), field="consent")
+    windows = _check_windows(availability)
+    born = identity.birth_date(number)
+    now = timezone.now()
+    minor = identity.age_on(born, timezone.localdate(now)) < ADULT_AGE
+    if minor and not (guardian_name.strip() and guardian_phone.strip() and guardian_consent):
+        raise DomainError(
+            _("A volunteer under 18 needs a guardian's name, phone and recorded consent."), field="guardian_name"
+        )
+    if not service_types:
+        raise DomainError(_("Choose at least one service type."), field="service_types")
+    digest = identity.keyed_hash(number)
+    if Volunteer.objects.filter(id_hash=digest).exists():
+        raise DomainError(_("This person is already registered as a volunteer."), field="national_id")
+    if account is not None and Volunteer.objects.filter(user=account).exists():
+        raise DomainError(_("This account is already registered as a volunteer."))
+    volunteer = Volunteer(
+        user=account,
+        real_name=real_name.strip(),
+        phone=phone.strip(),
+        id_encrypted=identity.encrypt(number),
+        id_hash=digest,
+        birth_date=born,
+        region=region,
+        skills=sorted({s.strip().lower() for s in skills if s.strip()}),
+        consent_at=now,
+        consent_version=settings.VOLUNTEER_CONSENT_VERSION,
+        guardian_name=guardian_name.strip() if minor else "",
+        guardian_phone=guardian_phone.strip() if minor else "",
+        guardian_consent_at=now if minor else None,
+        insured_until=insured_until,
+        registered_by=actor,
+    )
+    with pghistory.context(action="volunteer_register"):
+        for attempt in range(_NUMBER_ATTEMPTS):
+            volunteer.number = _volunteer_number()
+            try:
+                with transaction.atomic():
+                    volunteer.save(force_insert=True)
+                break
+            except IntegrityError as exc:
+                # Someone registered the same person a moment ago, or (rarely) the number was taken.
+                if Volunteer.objects.filter(id_hash=digest).exists():
+                    raise DomainError(
+                        _("This person is already registered as a volunteer."), field="national_id"
+                    ) from exc
+                if account is not None and Volunteer.objects.filter(user=account).exists():
+                    raise DomainError(_("This account is already registered as a volunteer.")) from exc
+                if attempt == _NUMBER_ATTEMPTS - 1:
+                    raise
+        volunteer.service_types.set(service_types)
+        Availability.objects.bulk_create(
+            Availability(volunteer=volunteer, weekday=w.weekday, start=w.start, end=w.end) for w in windows
+        )
+    return volunteer
+
+
+@transaction.atomic
+def volunteer_set_availability(*, volunteer: Volunteer, availability: Iterable[Window]) -> None:
+    """Replace the volunteer's weekly windows."""
+    windows = _check_windows(availability)
+    with pghistory.context(action="volunteer_set_availability"):
+        Availability.objects.filter(volunteer=volunteer).delete()
+        Availability.objects.bulk_create(
+            Availability(volunteer=volunteer, weekday=w.weekday, start=w.start, end=w.end) for w in windows
+        )
+
+
+@transaction.atomic
+def volunteer_reveal(*, user, volunteer: Volunteer, ip_address: str | None = None) -> dict:
+    """Unmask the volunteer's name, phone and ID number for this viewer, and log that they did."""
+    PersonalDataReveal.objects.create(
+        user=user,
+        object_type="volunteers.volunteer",
+        object_id=volunteer.pk,
+        fields="real_name,phone,national_id",
+        ip_address=ip_address,
+    )
+    return {
+        "name": volunteer.real_name,
+        "phone": volunteer.phone,
+        "national_id": identity.decrypt(volunteer.id_encrypted),
+    }
+
+
+# --- Opportunities -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def opportunity_create(
+    *,
+    user,
+    title: str,
+    region: Region,
+    service_type: ServiceType,
+    start: dt.datetime,
+    end: dt.datetime,
+    places: int,
+    description: str = "",
+    address: str = "",
+    skills: Sequence[str] = (),
+    insurance_required: bool = False,
+    organisation=None,
+    petition=None,
+) -> Opportunity:
+    """Publish an opportunity; from a petition, the petition's timeline shows it."""
+    if end <= start:
+        raise DomainError(_("The opportunity must end after it starts."), field="end")
+    if start <= timezone.now():
+        raise DomainError(_("The opportunity must start in the future."), field="start")
+    if places < 1:
+        raise DomainError(_("An opportunity needs at least one place."), field="places")
+    opportunity = Opportunity(
+        title=title.strip(),
+        description=description.strip(),
+        region=region,
+        region_path=region.path,
+        address=address.strip(),
+        service_type=service_type,
+        skills=sorted({s.strip().lower() for s in skills if s.strip()}),
+        during=DateTimeTZRange(start, end, "[)"),
+        places=places,
+        insurance_required=insurance_required,
+        organisation=organisation,
+        petition=petition,
+        created_by=user,
+    )
+    with pghistory.context(action="opportunity_create"):
+        opportunity.save(force_insert=True)
+        if petition is not None:
+            from petitions.services import petition_log
+
+            petition_log(
+                petition=petition,
+                name="volunteers.opportunity",
+                params={"title": opportunity.title, "places": places, "start": start.isoformat()},
+                actor=user,
+                public=True,
+            )
+    return opportunity
+
+
+@transaction.atomic
+def opportunity_set_status(*, user, opportunity: Opportunity, status: str) -> Opportunity:
+    locked = Opportunity.objects.select_for_update().get(pk=opportunity.pk)
+    if status not in OPPORTUNITY_TRANSITIONS.get(locked.status, set()):
+        raise DomainError(_("This opportunity cannot move to that status."))
+    locked.status = status
+    with pghistory.context(action="opportunity_set_status"):
+        locked.save(update_fields=["status"])
+        if status == OpportunityStatus.CANCELLED:
+            Signup.objects.filter(opportunity=locked, status=SignupStatus.ACTIVE).update(status=SignupStatus.CANCELLED)
+        if locked.petition_id:
+            from petitions.services import petition_log
+
+            petition_log(
+                petition=locked.petition,
+                name="volunteers.outcome",
+                params={"title": locked.title, "status": status, "signed_up": active_count(locked)},
+                actor=user,
+                public=True,
+            )
+    return locked
+
+
+def active_count(opportunity: Opportunity) -> int:
+    return Signup.objects.filter(opportunity=opportunity, status=SignupStatus.ACTIVE).count()
+
+
+@transaction.atomic
+def signup_create(*, volunteer: Volunteer, opportunity: Opportunity, invited_by=None) -> Signup:
+    """Take a place. The opportunity row is locked, so two sign-ups for its last place queue up and
+    the second finds it full; two overlapping opportunities are different rows, and there the
+    exclusion constraint refuses the second sign-up of the same volunteer."""
+    locked = Opportunity.objects.select_for_update().get(pk=opportunity.pk)
+    if locked.status != OpportunityStatus.OPEN:
+        raise DomainError(_("This opportunity is not open for sign-up."))
+    if locked.during.lower <= timezone.now():
+        raise DomainError(_("This opportunity has already started."))
+    if locked.insurance_required and (
+        volunteer.insured_until is None or volunteer.insured_until < timezone.localdate(locked.during.upper)
+    ):
+        raise DomainError(_("This opportunity needs accident insurance valid on its day; yours is missing or expired."))
+    taken = Signup.objects.filter(opportunity=locked, status=SignupStatus.ACTIVE)
+    if taken.filter(volunteer=volunteer).exists():
+        raise DomainError(_("You have already signed up for this opportunity."))
+    if taken.count() >= locked.places:
+        raise DomainError(_("This opportunity is full: every place is taken."))
+    signup = Signup(opportunity=locked, volunteer=volunteer, during=locked.during, invited_by=invited_by)
+    try:
+        with transaction.atomic(), pghistory.context(action="signup_create"):
+            signup.save(force_insert=True)
+    except IntegrityError as exc:
+        raise DomainError(_("You are already signed up for another opportunity at an overlapping time.")) from exc
+    return signup
+
+
+@transaction.atomic
+def signup_cancel(*, volunteer: Volunteer, signup: Signup) -> Signup:
+    locked = Signup.objects.select_for_update().get(pk=signup.pk, volunteer=volunteer)
+    if locked.status != SignupStatus.ACTIVE:
+        raise DomainError(_("This sign-up is already cancelled."))
+    locked.status = SignupStatus.CANCELLED
+    with pghistory.context(action="signup_cancel"):
+        locked.save(update_fields=["status"])
+    return locked

@@ -1,0 +1,294 @@
+"""Pages of the volunteers app: thin, parse → scoped selector → service → render."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from core.errors import DomainError
+from core.masking import mask_name, mask_phone
+from core.pagination import keyset_page
+from grids.models import Region
+from grids.permissions import may, scope_by_region
+from volunteers import identity, permissions, selectors, services
+from volunteers.forms import AvailabilityFormSet, OpportunityForm, RegistrationForm
+from volunteers.models import Opportunity, Organisation, Signup, Volunteer
+
+
+def _require(request: HttpRequest, action: str) -> None:
+    if not may(request.user, action):
+        raise Http404
+
+
+def form_error(form, exc: DomainError) -> None:
+    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+
+
+# --- Registration ----------------------------------------------------------------------------------
+
+
+def _register(request: HttpRequest, *, account, template: str, done_url) -> HttpResponse:
+    form = RegistrationForm(request.POST or None, consent_version=settings.VOLUNTEER_CONSENT_VERSION)
+    windows = AvailabilityFormSet(request.POST or None, prefix="availability")
+    if request.method == "POST" and form.is_valid() and windows.is_valid():
+        data = form.cleaned_data
+        try:
+            volunteer = services.volunteer_register(
+                actor=request.user,
+                account=account,
+                real_name=data["real_name"],
+                phone=data["phone"],
+                national_id=data["national_id"],
+                region=data["region"],
+                service_types=list(data["service_types"]),
+                skills=data["skills"],
+                availability=[w for w in (f.window() for f in windows) if w],
+                consent=data["consent"],
+                guardian_name=data["guardian_name"],
+                guardian_phone=data["guardian_phone"],
+                guardian_consent=data["guardian_consent"],
+                insured_until=data["insured_until"],
+            )
+        except DomainError as exc:
+            form_error(form, exc)
+        else:
+            messages.success(
+                request, _("Registered. The volunteer number is %(number)s.") % {"number": volunteer.number}
+            )
+            return redirect(done_url(volunteer))
+    status = 400 if request.method == "POST" else 200
+    return render(request, template, {"form": form, "windows": windows}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def register(request: HttpRequest) -> HttpResponse:
+    """A resident registers themself, on a phone."""
+    if selectors.volunteer_of(request.user) is not None:
+        return redirect("volunteers:me")
+    return _register(
+        request, account=request.user, template="volunteers/register.html", done_url=lambda v: reverse("volunteers:me")
+    )
+
+
+@login_required
+@require_GET
+def me(request: HttpRequest) -> HttpResponse:
+    """The signed-in volunteer's card and sign-ups (or the way to register)."""
+    volunteer = selectors.volunteer_of(request.user)
+    signups = list(selectors.signups_of(volunteer)) if volunteer else []
+    return render(request, "volunteers/me.html", {"volunteer": volunteer, "signups": signups})
+
+
+# --- Opportunities for volunteers ------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def opportunities(request: HttpRequest) -> HttpResponse:
+    """Open opportunities, newest first (keyset pages)."""
+    page = keyset_page(selectors.opportunity_open(), cursor=request.GET.get("cursor"), size=20)
+    volunteer = selectors.volunteer_of(request.user)
+    return render(request, "volunteers/opportunities.html", {"page": page, "volunteer": volunteer})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def opportunity(request: HttpRequest, pk: int) -> HttpResponse:
+    """One open opportunity; a POST signs the signed-in volunteer up."""
+    try:
+        found = selectors.opportunity_public_get(pk=pk)
+    except Opportunity.DoesNotExist:
+        raise Http404 from None
+    volunteer = selectors.volunteer_of(request.user)
+    error = ""
+    if request.method == "POST":
+        if volunteer is None:
+            return redirect("volunteers:register")
+        try:
+            services.signup_create(volunteer=volunteer, opportunity=found)
+        except DomainError as exc:
+            error = exc.message
+        else:
+            messages.success(request, _("You are signed up. Thank you!"))
+            return redirect("volunteers:me")
+    mine = volunteer is not None and found.signups.filter(volunteer=volunteer, status="active").exists()
+    context = {"opportunity": found, "volunteer": volunteer, "error": error, "mine": mine}
+    return render(request, "volunteers/opportunity.html", context, status=400 if error else 200)
+
+
+@login_required
+@require_POST
+def signup_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    volunteer = selectors.volunteer_of(request.user)
+    signup = Signup.objects.filter(pk=pk, volunteer=volunteer).first() if volunteer else None
+    if signup is None:
+        raise Http404
+    try:
+        services.signup_cancel(volunteer=volunteer, signup=signup)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Your sign-up is cancelled."))
+    return redirect("volunteers:me")
+
+
+# --- Staff pages -----------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def volunteer_list(request: HttpRequest) -> HttpResponse:
+    _require(request, permissions.VIEW)
+    query = request.GET.get("q", "")[:20]
+    page = keyset_page(selectors.volunteer_list(user=request.user, query=query), cursor=request.GET.get("cursor"))
+    rows = [{"volunteer": v, "name": mask_name(v.real_name), "phone": mask_phone(v.phone)} for v in page.items]
+    context = {"page": page, "rows": rows, "q": query, "may_add": may(request.user, permissions.MANAGE)}
+    return render(request, "volunteers/list.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def volunteer_add(request: HttpRequest) -> HttpResponse:
+    """A coordinator registers someone (no account of their own needed)."""
+    _require(request, permissions.MANAGE)
+    return _register(
+        request,
+        account=None,
+        template="volunteers/add.html",
+        done_url=lambda v: reverse("volunteers:detail", args=[v.number]),
+    )
+
+
+def _volunteer_or_404(request: HttpRequest, number: str, action: str = permissions.VIEW) -> Volunteer:
+    _require(request, action)
+    try:
+        return selectors.volunteer_get(user=request.user, number=number, action=action)
+    except Volunteer.DoesNotExist:
+        raise Http404 from None
+
+
+def _masked(volunteer: Volunteer) -> dict:
+    return {
+        "name": mask_name(volunteer.real_name),
+        "phone": mask_phone(volunteer.phone),
+        "national_id": identity.mask(identity.decrypt(volunteer.id_encrypted)),
+    }
+
+
+@login_required
+@require_GET
+def volunteer_detail(request: HttpRequest, number: str) -> HttpResponse:
+    volunteer = _volunteer_or_404(request, number)
+    context = {
+        "volunteer": volunteer,
+        "personal": _masked(volunteer),
+        "revealed": False,
+        "can_reveal": may(request.user, permissions.REVEAL)
+        and scope_by_region(
+            Volunteer.objects.filter(pk=volunteer.pk), user=request.user, action=permissions.REVEAL
+        ).exists(),
+        "signups": list(selectors.signups_of(volunteer)[:20]),
+    }
+    return render(request, "volunteers/detail.html", context)
+
+
+@login_required
+@require_POST
+def volunteer_reveal(request: HttpRequest, number: str) -> HttpResponse:
+    """Unmask the name, phone and ID number; every reveal is logged."""
+    volunteer = _volunteer_or_404(request, number, permissions.REVEAL)
+    personal = services.volunteer_reveal(
+        user=request.user, volunteer=volunteer, ip_address=request.META.get("REMOTE_ADDR")
+    )
+    context = {"volunteer": volunteer, "personal": personal, "revealed": True, "can_reveal": True}
+    if request.htmx:
+        return render(request, "volunteers/_personal.html", context)
+    context["signups"] = list(selectors.signups_of(volunteer)[:20])
+    return render(request, "volunteers/detail.html", context)
+
+
+@login_required
+@require_GET
+def staff_opportunities(request: HttpRequest) -> HttpResponse:
+    _require(request, permissions.VIEW)
+    page = keyset_page(selectors.opportunity_list(user=request.user), cursor=request.GET.get("cursor"))
+    context = {"page": page, "may_publish": may(request.user, permissions.PUBLISH)}
+    return render(request, "volunteers/staff_opportunities.html", context)
+
+
+def _petition_for(request: HttpRequest, raw: str | None):
+    """The petition an opportunity is published from, read through the petitions' own scope."""
+    if not raw:
+        return None
+    from petitions import selectors as petition_selectors
+    from petitions.models import Petition
+
+    if not raw.isdigit() or len(raw) > 18:
+        raise Http404
+    try:
+        return petition_selectors.petition_get(user=request.user, pk=int(raw))
+    except Petition.DoesNotExist:
+        raise Http404 from None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def opportunity_new(request: HttpRequest) -> HttpResponse:
+    """Publish an opportunity; with ``?petition=<id>`` it is published from that petition."""
+    _require(request, permissions.PUBLISH)
+    petition = _petition_for(request, request.GET.get("petition"))
+    regions = scope_by_region(Region.objects.all(), user=request.user, action=permissions.PUBLISH, path_lookup="path")
+    organisations = scope_by_region(
+        Organisation.objects.all(), user=request.user, action=permissions.PUBLISH, path_lookup="region__path"
+    )
+    initial = {}
+    if petition is not None:
+        initial = {"title": petition.title, "region": petition.region_id, "address": petition.address, "places": 2}
+    form = OpportunityForm(
+        request.POST or None, initial=initial, regions=regions.order_by("path"), organisations=organisations
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            created = services.opportunity_create(
+                user=request.user,
+                title=data["title"],
+                description=data["description"],
+                region=data["region"],
+                address=data["address"],
+                service_type=data["service_type"],
+                skills=data["skills"],
+                start=data["starts_at"],
+                end=data["ends_at"],
+                places=data["places"],
+                insurance_required=data["insurance_required"],
+                organisation=data["organisation"],
+                petition=petition,
+            )
+        except DomainError as exc:
+            form_error(form, exc)
+        else:
+            messages.success(request, _("The opportunity is published."))
+            return redirect("volunteers:opportunity_manage", pk=created.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "volunteers/opportunity_new.html", {"form": form, "petition": petition}, status=status)
+
+
+@login_required
+@require_GET
+def opportunity_manage(request: HttpRequest, pk: int) -> HttpResponse:
+    """The staff view of an opportunity: who signed up (by volunteer number)."""
+    _require(request, permissions.VIEW)
+    try:
+        found = selectors.opportunity_get(user=request.user, pk=pk)
+    except Opportunity.DoesNotExist:
+        raise Http404 from None
+    context = {"opportunity": found, "signups": list(selectors.signups_for(found))}
+    return render(request, "volunteers/opportunity_manage.html", context)
