@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
@@ -77,3 +79,14 @@ def signups_for(opportunity: Opportunity) -> QuerySet[Signup]:
 
 def opportunities_of_petition(*, user, petition_id: int) -> QuerySet[Opportunity]:
     return permissions.scope_opportunities(Opportunity.objects.filter(petition_id=petition_id), user).order_by("id")
+
+
+def opportunities_to_fill(*, user, days: int = 7) -> QuerySet[Opportunity]:
+    """Open opportunities in the user's scope to manage that start within ``days`` days."""
+    now = timezone.now()
+    qs = Opportunity.objects.filter(
+        status=OpportunityStatus.OPEN,
+        during__startswith__gt=now,
+        during__startswith__lt=now + dt.timedelta(days=days),
+    )
+    return permissions.scope_opportunities(qs, user, permissions.MANAGE).order_by("id")

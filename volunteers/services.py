@@ -290,3 +290,29 @@ def signup_cancel(*, volunteer: Volunteer, signup: Signup) -> Signup:
     with pghistory.context(action="signup_cancel"):
         locked.save(update_fields=["status"])
     return locked
+
+
+@transaction.atomic
+def signup_invite(*, user, volunteer: Volunteer, opportunity: Opportunity) -> Signup:
+    """A coordinator books a suggested volunteer (by phone or in person, with their agreement)."""
+    from volunteers import matching
+
+    if not matching.eligible(opportunity).filter(pk=volunteer.pk).exists():
+        raise DomainError(_("This volunteer does not meet the opportunity's requirements or is booked then."))
+    return signup_create(volunteer=volunteer, opportunity=opportunity, invited_by=user)
+
+
+def opportunity_batch_fill(*, user, opportunities: Sequence[Opportunity]) -> list[Signup]:
+    """Fill the free places of ``opportunities`` with the assignment of the highest total score.
+    Each booking is its own transaction; one refused meanwhile (a volunteer booked elsewhere a moment
+    ago) is skipped, the others stand."""
+    from volunteers import matching
+
+    slots, people, table = matching.score_table(opportunities)
+    booked = []
+    for row, column in matching.assign(table):
+        try:
+            booked.append(signup_create(volunteer=people[column], opportunity=slots[row].opportunity, invited_by=user))
+        except DomainError:
+            continue
+    return booked

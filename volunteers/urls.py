@@ -16,5 +16,7 @@ urlpatterns = [
     path("staff/<str:number>/reveal/", views.volunteer_reveal, name="reveal"),
     path("manage/opportunities/", views.staff_opportunities, name="staff_opportunities"),
     path("manage/opportunities/new/", views.opportunity_new, name="opportunity_new"),
+    path("manage/opportunities/fill/", views.opportunity_fill, name="opportunity_fill"),
     path("manage/opportunities/<int:pk>/", views.opportunity_manage, name="opportunity_manage"),
+    path("manage/opportunities/<int:pk>/invite/", views.opportunity_invite, name="opportunity_invite"),
 ]

@@ -16,7 +16,7 @@ from core.masking import mask_name, mask_phone
 from core.pagination import keyset_page
 from grids.models import Region
 from grids.permissions import may, scope_by_region
-from volunteers import identity, permissions, selectors, services
+from volunteers import identity, matching, permissions, selectors, services
 from volunteers.forms import AvailabilityFormSet, OpportunityForm, RegistrationForm
 from volunteers.models import Opportunity, Organisation, Signup, Volunteer
 
@@ -219,7 +219,11 @@ def volunteer_reveal(request: HttpRequest, number: str) -> HttpResponse:
 def staff_opportunities(request: HttpRequest) -> HttpResponse:
     _require(request, permissions.VIEW)
     page = keyset_page(selectors.opportunity_list(user=request.user), cursor=request.GET.get("cursor"))
-    context = {"page": page, "may_publish": may(request.user, permissions.PUBLISH)}
+    context = {
+        "page": page,
+        "may_publish": may(request.user, permissions.PUBLISH),
+        "may_fill": may(request.user, permissions.MANAGE),
+    }
     return render(request, "volunteers/staff_opportunities.html", context)
 
 
@@ -290,5 +294,50 @@ def opportunity_manage(request: HttpRequest, pk: int) -> HttpResponse:
         found = selectors.opportunity_get(user=request.user, pk=pk)
     except Opportunity.DoesNotExist:
         raise Http404 from None
-    context = {"opportunity": found, "signups": list(selectors.signups_for(found))}
-    return render(request, "volunteers/opportunity_manage.html", context)
+    return _render_manage(request, found)
+
+
+def _render_manage(request: HttpRequest, found: Opportunity, *, error: str = "") -> HttpResponse:
+    may_invite = may(request.user, permissions.MANAGE) and found.status == "open"
+    context = {
+        "opportunity": found,
+        "signups": list(selectors.signups_for(found)),
+        "suggestions": matching.suggestions(found) if found.status == "open" else [],
+        "may_invite": may_invite,
+        "error": error,
+    }
+    return render(request, "volunteers/opportunity_manage.html", context, status=400 if error else 200)
+
+
+@login_required
+@require_POST
+def opportunity_invite(request: HttpRequest, pk: int) -> HttpResponse:
+    """Book a suggested volunteer (the coordinator asked them first)."""
+    _require(request, permissions.MANAGE)
+    try:
+        found = selectors.opportunity_get(user=request.user, pk=pk, action=permissions.MANAGE)
+    except Opportunity.DoesNotExist:
+        raise Http404 from None
+    number = request.POST.get("number", "")[:12]
+    try:
+        volunteer = selectors.volunteer_get(user=request.user, number=number, action=permissions.MANAGE)
+    except Volunteer.DoesNotExist:
+        return _render_manage(request, found, error=_("No volunteer with this number in your region."))
+    try:
+        services.signup_invite(user=request.user, volunteer=volunteer, opportunity=found)
+    except DomainError as exc:
+        return _render_manage(request, found, error=exc.message)
+    messages.success(request, _("%(number)s is booked.") % {"number": volunteer.number})
+    return redirect("volunteers:opportunity_manage", pk=found.pk)
+
+
+@login_required
+@require_POST
+def opportunity_fill(request: HttpRequest) -> HttpResponse:
+    """Fill the next seven days' open opportunities with the best total match."""
+    _require(request, permissions.MANAGE)
+    booked = services.opportunity_batch_fill(
+        user=request.user, opportunities=list(selectors.opportunities_to_fill(user=request.user))
+    )
+    messages.success(request, _("%(count)d volunteers booked.") % {"count": len(booked)})
+    return redirect("volunteers:staff_opportunities")

@@ -91,4 +91,13 @@ ROWS = {
         outside=_pk("opportunity_out"),
         outside_expect=statuses(404, anon=302),
     ),
+    # Booking a suggested volunteer: an empty form names no volunteer (400) to those who may book.
+    "volunteers:opportunity_invite": Row(
+        method="post",
+        expect=_only(MANAGERS, ok=400),
+        inside=_pk("opportunity_in"),
+        outside=_pk("opportunity_out"),
+        outside_expect=statuses(404, anon=302),
+    ),
+    "volunteers:opportunity_fill": Row(method="post", expect=_only(MANAGERS, ok=302)),
 }

@@ -1,11 +1,15 @@
+import datetime as dt
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from core.models import PersonalDataReveal
 from petitions.models import Event
 from tests.grids import factories as grid_factories
 from tests.petitions import factories as petition_factories
 from tests.volunteers import factories
+from volunteers import services
 from volunteers.models import Opportunity, Signup, Volunteer
 
 
@@ -164,3 +168,29 @@ def test_lists_keep_a_fixed_query_count(client, tree, coordinator, django_assert
     factories.opportunity(region=tree.community_b, user=coordinator, start_in_hours=300)
     with django_assert_num_queries(7):
         assert client.get(reverse("volunteers:opportunities")).status_code == 200
+
+
+def test_coordinator_sees_reasons_and_books_a_suggestion(client, tree, coordinator):
+    opportunity = factories.opportunity(region=tree.community_a, user=coordinator)
+    start = opportunity.during.lower.astimezone(timezone.get_current_timezone())
+    window = services.Window(start.weekday(), dt.time(0), dt.time(23, 59))
+    volunteer = factories.volunteer(region=tree.compound_a, actor=coordinator, availability=[window])
+    client.force_login(coordinator)
+    url = reverse("volunteers:opportunity_manage", args=[opportunity.pk])
+    page = client.get(url).content.decode()
+    assert volunteer.number in page and "没有特别要求的技能" in page
+    invite = reverse("volunteers:opportunity_invite", args=[opportunity.pk])
+    assert client.post(invite, {"number": volunteer.number}).status_code == 302
+    assert Signup.objects.get(opportunity=opportunity).invited_by == coordinator
+    again = client.post(invite, {"number": volunteer.number})
+    assert again.status_code == 400
+
+
+def test_batch_fill_from_the_list(client, tree, coordinator):
+    opportunity = factories.opportunity(region=tree.community_a, user=coordinator, start_in_hours=30)
+    start = opportunity.during.lower.astimezone(timezone.get_current_timezone())
+    window = services.Window(start.weekday(), dt.time(0), dt.time(23, 59))
+    factories.volunteer(region=tree.compound_a, actor=coordinator, availability=[window])
+    client.force_login(coordinator)
+    assert client.post(reverse("volunteers:opportunity_fill")).status_code == 302
+    assert Signup.objects.filter(opportunity=opportunity).count() == 1
