@@ -20,3 +20,4 @@ class VolunteersConfig(AppConfig):
             "volunteers.outcome", _("Volunteer opportunity outcome"), extensions.describe_outcome
         )
         home.register(extensions.home_actions)
+        home.register_front(extensions.front_tiles)

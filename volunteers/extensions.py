@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.home import HomeAction
+from accounts.home import FrontTile, HomeAction
 from core.links import PageAction, Related
 from grids.permissions import may, region_paths, within
 from grids.roles import Role
@@ -55,6 +55,7 @@ def describe_outcome(params: dict) -> Iterable[str]:
 
 def home_actions(user, role: Role) -> Iterable[HomeAction]:
     if role == Role.RESIDENT:
+        yield HomeAction(gettext_lazy("Wish wall"), reverse("volunteers:wall"))
         yield HomeAction(gettext_lazy("Volunteer opportunities"), reverse("volunteers:opportunities"))
         yield HomeAction(gettext_lazy("My volunteering"), reverse("volunteers:me"))
         return
@@ -63,5 +64,24 @@ def home_actions(user, role: Role) -> Iterable[HomeAction]:
             gettext_lazy("Volunteers"), reverse("volunteers:list"), primary=role == Role.VOLUNTEER_COORDINATOR
         )
         yield HomeAction(gettext_lazy("Register a volunteer"), reverse("volunteers:add"))
+    if may(user, permissions.WISH_COLLECT) and role in (
+        Role.GRID_LEADER,
+        Role.COMMUNITY_STAFF,
+        Role.STREET_STAFF,
+        Role.VOLUNTEER_COORDINATOR,
+        Role.ADMIN,
+    ):
+        yield HomeAction(gettext_lazy("Micro-wishes"), reverse("volunteers:wish_desk"))
     if role in (Role.VOLUNTEER_COORDINATOR, Role.COMMUNITY_STAFF, Role.STREET_STAFF, Role.DISTRICT_STAFF, Role.ADMIN):
         yield HomeAction(gettext_lazy("Volunteer opportunities"), reverse("volunteers:staff_opportunities"))
+
+
+def front_tiles(request) -> Iterable[FrontTile]:
+    yield FrontTile(
+        title=gettext_lazy("Wish wall"),
+        text=gettext_lazy("Small wishes of residents in need: a book, a fan, a schoolbag. Claim one."),
+        url=reverse("volunteers:wall"),
+        label=gettext_lazy("See the wish wall"),
+        order=40,
+        template="volunteers/_front_wall.html",
+    )

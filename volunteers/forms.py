@@ -13,7 +13,7 @@ from accounts.validators import normalize_cn_mobile
 from core.forms import PortalFormMixin
 from grids.models import Region
 from volunteers import identity
-from volunteers.models import Availability, Organisation, ServiceType
+from volunteers.models import Availability, Organisation, ServiceType, Wish
 from volunteers.services import Window
 
 
@@ -137,3 +137,45 @@ class OpportunityForm(PortalFormMixin, forms.Form):
                 data["starts_at"] = dt.datetime.combine(day, start, tzinfo=zone)
                 data["ends_at"] = dt.datetime.combine(day, end, tzinfo=zone)
         return data
+
+
+class WishForm(PortalFormMixin, forms.Form):
+    title = forms.CharField(label=_("The wish"), max_length=80, help_text=_("e.g. a desk lamp for homework"))
+    story = forms.CharField(
+        label=_("Why it matters"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    region = forms.ModelChoiceField(label=_("Community"), queryset=Region.objects.none())
+    pseudonym = forms.CharField(
+        label=_("Pseudonym on the wall"), max_length=32, help_text=_("e.g. 王奶奶, 小林同学: never the real name")
+    )
+    resident_name = forms.CharField(label=_("Resident's real name"), max_length=64)
+    resident_phone = forms.CharField(label=_("Resident's phone"), max_length=20, required=False)
+    source = forms.ChoiceField(label=_("Collected at"), choices=Wish.Source.choices)
+
+    def __init__(self, *args, regions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = regions
+
+    def clean_resident_phone(self) -> str:
+        value = self.cleaned_data["resident_phone"]
+        return normalize_cn_mobile(value) if value.strip() else ""
+
+    def clean(self):
+        data = super().clean()
+        name, pseudonym = data.get("resident_name", ""), data.get("pseudonym", "")
+        if name and pseudonym and name.strip() in pseudonym:
+            self.add_error("pseudonym", _("The pseudonym must not contain the resident's real name."))
+        return data
+
+
+class ClaimForm(PortalFormMixin, forms.Form):
+    kind = forms.ChoiceField(label=_("I claim it as"), choices=Wish.Claimant.choices)
+    label = forms.CharField(
+        label=_("Shown on the wall as"), max_length=100, help_text=_("Your volunteer number, name or organisation")
+    )
+
+
+class FulfilForm(PortalFormMixin, forms.Form):
+    proof = forms.CharField(
+        label=_("How the wish was fulfilled"), max_length=500, widget=forms.Textarea(attrs={"rows": 3})
+    )

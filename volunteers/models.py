@@ -249,3 +249,75 @@ class Signup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.volunteer_id} → {self.opportunity_id}"
+
+
+class WishStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("Awaiting verification")
+    PUBLISHED = "published", _("On the wish wall")
+    CLAIMED = "claimed", _("Claimed")
+    FULFILLED = "fulfilled", _("Fulfilled")
+    CONFIRMED = "confirmed", _("Confirmed")
+    REJECTED = "rejected", _("Not accepted")
+
+
+WISH_TRANSITIONS: dict[str, set[str]] = {
+    WishStatus.SUBMITTED: {WishStatus.PUBLISHED, WishStatus.REJECTED},
+    WishStatus.PUBLISHED: {WishStatus.CLAIMED},
+    # A claim released (by its claimant or by beat when it goes stale) puts the wish back on the wall.
+    WishStatus.CLAIMED: {WishStatus.FULFILLED, WishStatus.PUBLISHED},
+    WishStatus.FULFILLED: {WishStatus.CONFIRMED},
+    WishStatus.CONFIRMED: set(),
+    WishStatus.REJECTED: set(),
+}
+
+
+@pghistory.track(*audited())
+class Wish(models.Model):
+    """A micro-wish (微心愿): a book, a fan, a schoolbag for a resident in need. On the public wall
+    the resident is shown only by a pseudonym and their community."""
+
+    class Source(models.TextChoices):
+        STAFF = "staff", _("Community staff")
+        GRID = "grid", _("Grid leader")
+        MEETING = "meeting", _("Residents' meeting")
+        VISIT = "visit", _("Household visit")
+
+    class Claimant(models.TextChoices):
+        VOLUNTEER = "volunteer", _("Volunteer")
+        PARTY_MEMBER = "party_member", _("Party member")
+        ORGANISATION = "organisation", _("Organisation")
+
+    code = models.CharField(_("wish number"), max_length=12, unique=True, editable=False)
+    title = models.CharField(_("wish"), max_length=80)
+    story = models.TextField(_("why it matters"), blank=True)
+    region = models.ForeignKey(Region, models.PROTECT, related_name="+", verbose_name=_("community"))
+    region_path = models.CharField(max_length=255, editable=False)
+    pseudonym = models.CharField(_("pseudonym"), max_length=32)
+    resident_name = models.CharField(_("resident's name"), max_length=64)
+    resident_phone = models.CharField(_("resident's phone"), max_length=20, blank=True)
+    source = models.CharField(_("collected at"), max_length=16, choices=Source.choices, default=Source.STAFF)
+    status = models.CharField(_("status"), max_length=16, choices=WishStatus.choices, default=WishStatus.SUBMITTED)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("collected on"), default=timezone.now)
+    verified_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
+    verified_at = models.DateTimeField(null=True, blank=True)
+    claimed_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
+    claimant_kind = models.CharField(_("claimed as"), max_length=16, choices=Claimant.choices, blank=True)
+    claimant_label = models.CharField(_("claimed by"), max_length=100, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    fulfilled_at = models.DateTimeField(null=True, blank=True)
+    proof = models.TextField(_("how it was fulfilled"), blank=True)
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("micro-wish")
+        verbose_name_plural = _("micro-wishes")
+        indexes = [
+            models.Index(fields=["status", "-id"], name="wish_status"),
+            models.Index(fields=["region_path", "-id"], name="wish_region"),
+            models.Index(fields=["claimed_at"], name="wish_claimed", condition=Q(status="claimed")),
+        ]
+
+    def __str__(self) -> str:
+        return self.code

@@ -29,3 +29,17 @@ def scope_volunteers(qs: QuerySet, user, action: str = VIEW) -> QuerySet:
 
 def scope_opportunities(qs: QuerySet, user, action: str = VIEW) -> QuerySet:
     return scope_by_region(qs, user=user, action=action, path_lookup="region_path")
+
+
+# Micro-wishes: collected by grid leaders and staff, verified (筛选认定) and confirmed by community staff.
+WISH_COLLECT = "volunteers.wish_collect"
+WISH_VERIFY = "volunteers.wish_verify"
+register_action(
+    WISH_COLLECT,
+    {Role.GRID_LEADER, Role.COMMUNITY_STAFF, Role.STREET_STAFF, Role.VOLUNTEER_COORDINATOR, Role.ADMIN},
+)
+register_action(WISH_VERIFY, {Role.COMMUNITY_STAFF, Role.STREET_STAFF, Role.ADMIN})
+
+
+def scope_wishes(qs: QuerySet, user, action: str = WISH_COLLECT) -> QuerySet:
+    return scope_by_region(qs, user=user, action=action, path_lookup="region_path")

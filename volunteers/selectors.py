@@ -8,7 +8,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from volunteers import permissions
-from volunteers.models import Opportunity, OpportunityStatus, Signup, SignupStatus, Volunteer
+from volunteers.models import Opportunity, OpportunityStatus, Signup, SignupStatus, Volunteer, Wish, WishStatus
 
 
 def volunteer_list(*, user, query: str = "") -> QuerySet[Volunteer]:
@@ -90,3 +90,30 @@ def opportunities_to_fill(*, user, days: int = 7) -> QuerySet[Opportunity]:
         during__startswith__lt=now + dt.timedelta(days=days),
     )
     return permissions.scope_opportunities(qs, user, permissions.MANAGE).order_by("id")
+
+
+# --- Micro-wishes ------------------------------------------------------------------------------------
+
+WALL_STATUSES = (WishStatus.PUBLISHED, WishStatus.CLAIMED, WishStatus.FULFILLED, WishStatus.CONFIRMED)
+
+
+def wish_wall() -> QuerySet[Wish]:
+    """What the public wall shows: verified wishes, newest first. Callers show only the fields in
+    ``WALL_FIELDS`` (pseudonym and community, never the resident)."""
+    return Wish.objects.filter(status__in=WALL_STATUSES).select_related("region").order_by("-id")
+
+
+def wish_public_get(*, code: str) -> Wish:
+    return wish_wall().get(code=code)
+
+
+def wish_list(*, user) -> QuerySet[Wish]:
+    return permissions.scope_wishes(Wish.objects.select_related("region"), user).order_by("-id")
+
+
+def wish_get(*, user, code: str, action: str = permissions.WISH_COLLECT) -> Wish:
+    return permissions.scope_wishes(Wish.objects.select_related("region"), user, action).get(code=code)
+
+
+def wishes_claimed_by(user) -> QuerySet[Wish]:
+    return Wish.objects.filter(claimed_by=user, status=WishStatus.CLAIMED).select_related("region").order_by("-id")

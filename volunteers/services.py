@@ -26,6 +26,7 @@ from grids.models import Region
 from volunteers import identity
 from volunteers.models import (
     OPPORTUNITY_TRANSITIONS,
+    WISH_TRANSITIONS,
     Availability,
     Opportunity,
     OpportunityStatus,
@@ -33,6 +34,8 @@ from volunteers.models import (
     Signup,
     SignupStatus,
     Volunteer,
+    Wish,
+    WishStatus,
 )
 
 ADULT_AGE = 18
@@ -316,3 +319,134 @@ def opportunity_batch_fill(*, user, opportunities: Sequence[Opportunity]) -> lis
         except DomainError:
             continue
     return booked
+
+
+# --- Micro-wishes ------------------------------------------------------------------------------------
+
+
+def _wish_code() -> str:
+    return "W" + "".join(secrets.choice("23456789ABCDEFGHJKLMNPQRSTUVWXYZ") for _ in range(7))
+
+
+@transaction.atomic
+def wish_submit(
+    *,
+    user,
+    title: str,
+    region: Region,
+    pseudonym: str,
+    resident_name: str,
+    resident_phone: str = "",
+    story: str = "",
+    source: str = Wish.Source.STAFF,
+) -> Wish:
+    """Record a wish collected from a resident; it waits for the community's verification."""
+    wish = Wish(
+        title=title.strip(),
+        story=story.strip(),
+        region=region,
+        region_path=region.path,
+        pseudonym=pseudonym.strip(),
+        resident_name=resident_name.strip(),
+        resident_phone=resident_phone.strip(),
+        source=source,
+        created_by=user,
+    )
+    with pghistory.context(action="wish_submit"):
+        for attempt in range(_NUMBER_ATTEMPTS):
+            wish.code = _wish_code()
+            try:
+                with transaction.atomic():
+                    wish.save(force_insert=True)
+                break
+            except IntegrityError:
+                if attempt == _NUMBER_ATTEMPTS - 1:
+                    raise
+    return wish
+
+
+def _wish_move(wish: Wish, target: str, *, expect: str, action: str, **changes) -> Wish:
+    """Compare-and-set: move ``wish`` from ``expect`` to ``target`` only if it is still there, so of
+    two people racing, one moves it and the other is told it moved already."""
+    if target not in WISH_TRANSITIONS.get(expect, set()):
+        raise ValueError(f"{expect} → {target} is not a wish transition")
+    with pghistory.context(action=action):
+        moved = Wish.objects.filter(pk=wish.pk, status=expect).update(status=target, **changes)
+    if not moved:
+        current = Wish.objects.filter(pk=wish.pk).values_list("status", flat=True).first()
+        if expect == WishStatus.PUBLISHED and current != WishStatus.PUBLISHED:
+            raise DomainError(_("Someone else claimed this wish a moment ago."), field="claimed")
+        raise DomainError(_("This wish is no longer at that step."))
+    wish.refresh_from_db()
+    return wish
+
+
+@transaction.atomic
+def wish_verify(*, user, wish: Wish, accept: bool) -> Wish:
+    """筛选认定: publish the wish on the wall, or turn it down."""
+    target = WishStatus.PUBLISHED if accept else WishStatus.REJECTED
+    return _wish_move(
+        wish, target, expect=WishStatus.SUBMITTED, action="wish_verify", verified_by=user, verified_at=timezone.now()
+    )
+
+
+@transaction.atomic
+def wish_claim(*, user, wish: Wish, kind: str, label: str) -> Wish:
+    """Claim a wish on the wall. One claim wins: the move is a compare-and-set on the status."""
+    if kind not in Wish.Claimant.values:
+        raise DomainError(_("Choose who claims the wish."), field="kind")
+    if not label.strip():
+        raise DomainError(_("Say who claims the wish."), field="label")
+    if wish.status in (WishStatus.FULFILLED, WishStatus.CONFIRMED):
+        raise DomainError(_("This wish has already been fulfilled."))
+    return _wish_move(
+        wish,
+        WishStatus.CLAIMED,
+        expect=WishStatus.PUBLISHED,
+        action="wish_claim",
+        claimed_by=user,
+        claimant_kind=kind,
+        claimant_label=label.strip()[:100],
+        claimed_at=timezone.now(),
+    )
+
+
+@transaction.atomic
+def wish_fulfil(*, user, wish: Wish, proof: str) -> Wish:
+    """The claimant says how the wish was fulfilled (what was given, when)."""
+    if wish.claimed_by_id != user.pk:
+        raise DomainError(_("Only whoever claimed the wish can mark it fulfilled."))
+    if not proof.strip():
+        raise DomainError(_("Say how the wish was fulfilled."), field="proof")
+    return _wish_move(
+        wish,
+        WishStatus.FULFILLED,
+        expect=WishStatus.CLAIMED,
+        action="wish_fulfil",
+        proof=proof.strip(),
+        fulfilled_at=timezone.now(),
+    )
+
+
+@transaction.atomic
+def wish_confirm(*, user, wish: Wish) -> Wish:
+    """Staff (or the resident, through them) confirm the wish came true."""
+    return _wish_move(
+        wish,
+        WishStatus.CONFIRMED,
+        expect=WishStatus.FULFILLED,
+        action="wish_confirm",
+        confirmed_by=user,
+        confirmed_at=timezone.now(),
+    )
+
+
+def wish_release_stale(*, now: dt.datetime | None = None) -> int:
+    """Claims older than ``VOLUNTEER_WISH_CLAIM_HOURS`` and not fulfilled go back on the wall: one
+    set-based UPDATE, so running it twice (or two at once) releases each claim once."""
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(hours=settings.VOLUNTEER_WISH_CLAIM_HOURS)
+    with transaction.atomic(), pghistory.context(action="wish_release_stale"):
+        return Wish.objects.filter(status=WishStatus.CLAIMED, claimed_at__lt=cutoff).update(
+            status=WishStatus.PUBLISHED, claimed_by=None, claimant_kind="", claimant_label="", claimed_at=None
+        )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from volunteers import views
+from volunteers import views, views_wishes
 
 app_name = "volunteers"
 
@@ -19,4 +19,11 @@ urlpatterns = [
     path("manage/opportunities/fill/", views.opportunity_fill, name="opportunity_fill"),
     path("manage/opportunities/<int:pk>/", views.opportunity_manage, name="opportunity_manage"),
     path("manage/opportunities/<int:pk>/invite/", views.opportunity_invite, name="opportunity_invite"),
+    path("wishes/", views_wishes.wall, name="wall"),
+    path("wishes/<str:code>/", views_wishes.wish, name="wish"),
+    path("wishes/<str:code>/claim/", views_wishes.claim, name="wish_claim"),
+    path("wishes/<str:code>/fulfil/", views_wishes.fulfil, name="wish_fulfil"),
+    path("manage/wishes/", views_wishes.desk, name="wish_desk"),
+    path("manage/wishes/new/", views_wishes.wish_new, name="wish_new"),
+    path("manage/wishes/<str:code>/", views_wishes.wish_manage, name="wish_manage"),
 ]

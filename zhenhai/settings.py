@@ -441,3 +441,9 @@ if PRODUCTION and not (os.environ.get("VOLUNTEER_ID_KEYS") and os.environ.get("V
 VOLUNTEER_ID_KEYS = env.list("VOLUNTEER_ID_KEYS", default=["ZGV2ZWxvcG1lbnQta2V5LW5vdC1mb3ItcHJvZHVjdGk="])
 VOLUNTEER_ID_HASH_KEY = env.str("VOLUNTEER_ID_HASH_KEY", default="development-hash-key-not-for-production")
 VOLUNTEER_CONSENT_VERSION = env.str("VOLUNTEER_CONSENT_VERSION", default="2026-12")
+# A claimed micro-wish not fulfilled within this many hours goes back on the wall (beat, hourly).
+VOLUNTEER_WISH_CLAIM_HOURS = env.int("VOLUNTEER_WISH_CLAIM_HOURS", default=24 * 14)
+CELERY_BEAT_SCHEDULE["volunteers-release-stale-wish-claims"] = {
+    "task": "volunteers.tasks.release_stale_wish_claims",
+    "schedule": 3600.0,
+}

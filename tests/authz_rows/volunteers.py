@@ -3,12 +3,15 @@ opportunities of their regions. Objects in a foreign district look exactly like 
 
 from grids.roles import Role
 from tests.authz import Row, statuses
+from tests.grids import factories as grid_factories
 from tests.volunteers import factories
 from volunteers import services
 from volunteers.models import OpportunityStatus
 
 VIEWERS = ("volunteer_coordinator", "community_staff", "street_staff", "district_staff", "admin")
 MANAGERS = ("volunteer_coordinator", "admin")
+COLLECTORS = ("grid_leader", "community_staff", "street_staff", "volunteer_coordinator", "admin")
+VERIFIERS = ("community_staff", "street_staff", "admin")
 
 
 def _only(roles, ok: int = 200, anon: int = 302, other: int = 404) -> dict[str, int]:
@@ -33,10 +36,36 @@ def build(world) -> None:
     later = factories.opportunity(region=world.tree.community_a, user=coordinator, start_in_hours=100)
     world.objects["signup_mine"] = services.signup_create(volunteer=mine, opportunity=later)
     world.objects["signup_other"] = services.signup_create(volunteer=other, opportunity=later)
+    staff = world.users[Role.COMMUNITY_STAFF.value]
+
+    def wish(region, publish=True):
+        made = services.wish_submit(user=staff, title="台灯", region=region, pseudonym="小林", resident_name="林某")
+        return services.wish_verify(user=staff, wish=made, accept=True) if publish else made
+
+    world.objects["wish_in"] = wish(world.tree.grid_a)
+    world.objects["wish_unverified"] = wish(world.tree.grid_a, publish=False)
+    world.objects["wish_out"] = services.wish_submit(
+        user=world.users[Role.ADMIN.value],
+        title="风扇",
+        region=world.foreign.street,
+        pseudonym="老张",
+        resident_name="张某",
+    )
+    world.objects["wish_mine"] = services.wish_claim(
+        user=resident, wish=wish(world.tree.grid_a), kind="volunteer", label="V"
+    )
+    stranger = grid_factories.user(username="wish_stranger")
+    world.objects["wish_theirs"] = services.wish_claim(
+        user=stranger, wish=wish(world.tree.grid_a), kind="volunteer", label="S"
+    )
 
 
 def _volunteer(key):
     return lambda world, principal: {"number": world.objects[key].number}
+
+
+def _code(key):
+    return lambda world, principal: {"code": world.objects[key].code}
 
 
 def _pk(key):
@@ -100,4 +129,38 @@ ROWS = {
         outside_expect=statuses(404, anon=302),
     ),
     "volunteers:opportunity_fill": Row(method="post", expect=_only(MANAGERS, ok=302)),
+    # The wish wall is public; a wish not yet verified is not on it.
+    "volunteers:wall": Row(expect=statuses(200)),
+    "volunteers:wish": Row(
+        expect=statuses(200),
+        inside=_code("wish_in"),
+        outside=_code("wish_unverified"),
+        outside_expect=statuses(404),
+    ),
+    "volunteers:wish_claim": Row(
+        method="post",
+        expect=statuses(400, anon=302),  # an empty claim says what is missing
+        inside=_code("wish_in"),
+        outside=_code("wish_unverified"),
+        outside_expect=statuses(404, anon=302),
+    ),
+    # Only the claimant marks a wish fulfilled; an empty note is refused.
+    "volunteers:wish_fulfil": Row(
+        method="post",
+        expect=statuses(404, anon=302, resident=400),
+        inside=_code("wish_mine"),
+        outside=_code("wish_theirs"),
+        outside_expect=statuses(404, anon=302),
+    ),
+    "volunteers:wish_desk": Row(expect=_only(COLLECTORS)),
+    "volunteers:wish_new": Row(expect=_only(COLLECTORS), also={"post": _only(COLLECTORS, ok=400)}),
+    # Grid leaders and coordinators see the wishes of their regions; community and street staff also
+    # verify and confirm them (a POST naming no step is refused with 400).
+    "volunteers:wish_manage": Row(
+        expect=_only(COLLECTORS),
+        also={"post": _only(VERIFIERS, ok=400)},
+        inside=_code("wish_in"),
+        outside=_code("wish_out"),
+        outside_expect=statuses(404, anon=302),
+    ),
 }
