@@ -18,7 +18,7 @@ from core.demo import Scale
 from grids import demo as grids_demo
 from grids.models import Region
 from volunteers import identity, services
-from volunteers.models import Membership, Organisation, ServiceType, Volunteer
+from volunteers.models import Membership, Organisation, ServiceType, Volunteer, Wish
 
 SERVICE_TYPES = (
     ("elderly", "助老"),
@@ -97,9 +97,10 @@ def seed(*, scale: Scale, stdout) -> None:
         Membership.objects.create(organisation=organisations[index % 2], volunteer=volunteer, role=role)
     Membership.objects.create(organisation=organisations[2], volunteer=volunteers[0], role=Membership.Role.MANAGER)
     created = _opportunities(coordinator, community, compound, types, organisations, volunteers)
+    wishes = _wishes(user_model, community, compound)
     stdout.write(
         f"volunteers: {len(types)} service types, {len(organisations)} organisations and studios, "
-        f"{len(volunteers)} volunteers, {created} upcoming opportunities."
+        f"{len(volunteers)} volunteers, {created} upcoming opportunities, {wishes} micro-wishes."
     )
 
 
@@ -146,6 +147,47 @@ def _opportunities(coordinator, community, compound, types, organisations, volun
         if not insured:
             services.signup_create(volunteer=volunteers[created], opportunity=opportunity)
     return created
+
+
+WISHES = (
+    # title, pseudonym, story, how far along: 0 submitted, 1 on the wall, 2 claimed, 3 fulfilled, 4 confirmed
+    ("一盏护眼台灯", "小林同学", "读初二，晚上在小桌上写作业，灯光太暗。", 1),
+    ("一台电风扇", "王奶奶", "独居，夏天屋里闷热。", 1),
+    ("一个新书包", "小陈同学", "书包背带断了，缝过好几次。", 1),
+    ("一副老花镜", "李大伯", "看药盒上的字很吃力。", 2),
+    ("一套小学数学辅导书", "小周同学", "", 3),
+    ("一把助行拐杖", "张阿婆", "腿脚不便，想下楼晒太阳。", 4),
+    ("一床厚棉被", "赵大爷", "旧被子已经不保暖。", 0),
+)
+
+
+def _wishes(user_model, community, compound) -> int:
+    staff = user_model.objects.filter(username="community_staff").first()
+    leader = user_model.objects.filter(username="grid_leader").first()
+    giver = user_model.objects.filter(username="volunteer_coordinator").first()
+    if not (staff and leader and giver):
+        return 0
+    for index, (title, pseudonym, story, stage) in enumerate(WISHES):
+        wish = services.wish_submit(
+            user=leader if index % 2 else staff,
+            title=title,
+            story=story,
+            region=compound if index % 2 else community,
+            pseudonym=pseudonym,
+            resident_name=f"{pseudonym[0]}某某",
+            source=Wish.Source.GRID if index % 2 else Wish.Source.VISIT,
+        )
+        if stage >= 1:
+            wish = services.wish_verify(user=staff, wish=wish, accept=True)
+        if stage >= 2:
+            wish = services.wish_claim(
+                user=giver, wish=wish, kind=Wish.Claimant.ORGANISATION, label="总浦桥社区“红帆”志愿服务队"
+            )
+        if stage >= 3:
+            wish = services.wish_fulfil(user=giver, wish=wish, proof="志愿者上门送达，居民当面收下。")
+        if stage >= 4:
+            services.wish_confirm(user=staff, wish=wish)
+    return len(WISHES)
 
 
 def report(*, stdout) -> None:
