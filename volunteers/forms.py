@@ -49,9 +49,10 @@ class RegistrationForm(PortalFormMixin, forms.Form):
         label=_("I agree that the portal keeps these data to organise volunteer service (consent text version %s).")
     )
 
-    def __init__(self, *args, consent_version: str = "", **kwargs):
+    def __init__(self, *args, consent_version: str = "", regions=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["region"].queryset = Region.objects.filter(level__gte=3, level__lte=4).order_by("path")
+        regions = Region.objects.all() if regions is None else regions
+        self.fields["region"].queryset = regions.filter(level__gte=3, level__lte=4).order_by("path")
         self.fields["service_types"].queryset = ServiceType.objects.filter(active=True)
         self.fields["service_types"].widget.attrs["class"] = "form-check-input"
         self.fields["consent"].label = self.fields["consent"].label % consent_version

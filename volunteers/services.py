@@ -260,8 +260,11 @@ def active_count(opportunity: Opportunity) -> int:
 def signup_create(*, volunteer: Volunteer, opportunity: Opportunity, invited_by=None) -> Signup:
     """Take a place. The opportunity row is locked, so two sign-ups for its last place queue up and
     the second finds it full; two overlapping opportunities are different rows, and there the
-    exclusion constraint refuses the second sign-up of the same volunteer."""
+    exclusion constraint refuses the second sign-up of the same volunteer. The volunteer's row is
+    locked too (always after the opportunity's): two concurrent inserts checking the same exclusion
+    constraint can otherwise wait on each other until PostgreSQL breaks the deadlock."""
     locked = Opportunity.objects.select_for_update().get(pk=opportunity.pk)
+    Volunteer.objects.select_for_update().filter(pk=volunteer.pk).values_list("pk", flat=True).first()
     if locked.status != OpportunityStatus.OPEN:
         raise DomainError(_("This opportunity is not open for sign-up."))
     if locked.during.lower <= timezone.now():

@@ -15,10 +15,10 @@ from core.errors import DomainError
 from core.masking import mask_name, mask_phone
 from core.pagination import keyset_page
 from grids.models import Region
-from grids.permissions import may, scope_by_region
+from grids.permissions import may, region_paths, scope_by_region, within
 from volunteers import identity, matching, permissions, selectors, services
 from volunteers.forms import AvailabilityFormSet, OpportunityForm, RegistrationForm
-from volunteers.models import Opportunity, Organisation, Signup, Volunteer
+from volunteers.models import OPPORTUNITY_TRANSITIONS, Opportunity, OpportunityStatus, Organisation, Signup, Volunteer
 
 
 def _require(request: HttpRequest, action: str) -> None:
@@ -33,8 +33,8 @@ def form_error(form, exc: DomainError) -> None:
 # --- Registration ----------------------------------------------------------------------------------
 
 
-def _register(request: HttpRequest, *, account, template: str, done_url) -> HttpResponse:
-    form = RegistrationForm(request.POST or None, consent_version=settings.VOLUNTEER_CONSENT_VERSION)
+def _register(request: HttpRequest, *, account, template: str, done_url, regions=None) -> HttpResponse:
+    form = RegistrationForm(request.POST or None, consent_version=settings.VOLUNTEER_CONSENT_VERSION, regions=regions)
     windows = AvailabilityFormSet(request.POST or None, prefix="availability")
     if request.method == "POST" and form.is_valid() and windows.is_valid():
         data = form.cleaned_data
@@ -163,6 +163,8 @@ def volunteer_add(request: HttpRequest) -> HttpResponse:
         account=None,
         template="volunteers/add.html",
         done_url=lambda v: reverse("volunteers:detail", args=[v.number]),
+        # A coordinator registers people of their own regions only (and then sees them in the list).
+        regions=scope_by_region(Region.objects.all(), user=request.user, action=permissions.MANAGE, path_lookup="path"),
     )
 
 
@@ -286,20 +288,35 @@ def opportunity_new(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def opportunity_manage(request: HttpRequest, pk: int) -> HttpResponse:
-    """The staff view of an opportunity: who signed up (by volunteer number)."""
+    """The staff view of an opportunity: who signed up (by volunteer number), suggestions; a POST
+    closes, reopens or cancels it (those who may publish, in their regions)."""
     _require(request, permissions.VIEW)
     try:
         found = selectors.opportunity_get(user=request.user, pk=pk)
     except Opportunity.DoesNotExist:
         raise Http404 from None
+    if request.method == "POST":
+        if not within(found.region_path, region_paths(request.user, permissions.PUBLISH)):
+            raise Http404
+        try:
+            services.opportunity_set_status(user=request.user, opportunity=found, status=request.POST.get("status", ""))
+        except DomainError as exc:
+            return _render_manage(request, found, error=exc.message)
+        messages.success(request, _("The opportunity is updated."))
+        return redirect("volunteers:opportunity_manage", pk=found.pk)
     return _render_manage(request, found)
 
 
 def _render_manage(request: HttpRequest, found: Opportunity, *, error: str = "") -> HttpResponse:
     may_invite = may(request.user, permissions.MANAGE) and found.status == "open"
+    may_change = within(found.region_path, region_paths(request.user, permissions.PUBLISH))
     context = {
+        "may_change": may_change,
+        "next_statuses": [
+            (value, OpportunityStatus(value).label) for value in sorted(OPPORTUNITY_TRANSITIONS[found.status])
+        ],
         "opportunity": found,
         "signups": list(selectors.signups_for(found)),
         "suggestions": matching.suggestions(found) if found.status == "open" else [],

@@ -114,8 +114,10 @@ ROWS = {
     "volunteers:staff_opportunities": Row(expect=_only(VIEWERS)),
     # ``multi`` publishes as the street staff it also is: an empty form is answered 400.
     "volunteers:opportunity_new": Row(expect=_only(VIEWERS), also={"post": {**_only(VIEWERS, ok=400), "multi": 400}}),
+    # A POST naming no status is refused (400) to those who may publish there.
     "volunteers:opportunity_manage": Row(
         expect=_only(VIEWERS),
+        also={"post": _only(VIEWERS, ok=400)},
         inside=_pk("opportunity_in"),
         outside=_pk("opportunity_out"),
         outside_expect=statuses(404, anon=302),

@@ -25,6 +25,8 @@ def _race(calls) -> list:
             results[index] = call()
         except DomainError as exc:
             results[index] = exc
+        except Exception as exc:  # noqa: BLE001 (a deadlock or any other database error fails the test below)
+            results[index] = repr(exc)
         finally:
             connection.close()
 
@@ -36,7 +38,7 @@ def _race(calls) -> list:
     return results
 
 
-@pytest.mark.parametrize("attempt", range(3))
+@pytest.mark.parametrize("attempt", range(8))
 def test_racing_signups_for_overlapping_opportunities_book_once(tree, attempt):
     coordinator = grid_factories.user(role="volunteer_coordinator", region=tree.street_a)
     volunteer = factories.volunteer(region=tree.community_a, actor=coordinator)
@@ -48,8 +50,8 @@ def test_racing_signups_for_overlapping_opportunities_book_once(tree, attempt):
             lambda: services.signup_create(volunteer=volunteer, opportunity=second),
         ]
     )
-    assert sum(isinstance(r, Signup) for r in results) == 1
-    assert sum(isinstance(r, DomainError) for r in results) == 1
+    assert sum(isinstance(r, Signup) for r in results) == 1, results
+    assert sum(isinstance(r, DomainError) for r in results) == 1, results
     assert Signup.objects.filter(volunteer=volunteer, status=SignupStatus.ACTIVE).count() == 1
 
 

@@ -194,3 +194,26 @@ def test_batch_fill_from_the_list(client, tree, coordinator):
     client.force_login(coordinator)
     assert client.post(reverse("volunteers:opportunity_fill")).status_code == 302
     assert Signup.objects.filter(opportunity=opportunity).count() == 1
+
+
+def test_coordinator_registers_only_in_their_regions(client, tree, coordinator):
+    client.force_login(coordinator)
+    response = client.post(reverse("volunteers:add"), _registration(tree, region=tree.community_b.pk))
+    assert response.status_code == 400
+    assert not Volunteer.objects.exists()
+    assert client.post(reverse("volunteers:add"), _registration(tree)).status_code == 302
+
+
+def test_closing_an_opportunity_from_a_petition_tells_its_timeline(client, tree, coordinator):
+    petition = petition_factories.petition(region=tree.grid_a)
+    opportunity = factories.opportunity(region=tree.community_a, user=coordinator, petition=petition)
+    client.force_login(coordinator)
+    url = reverse("volunteers:opportunity_manage", args=[opportunity.pk])
+    assert client.post(url, {"status": "nonsense"}).status_code == 400
+    assert client.post(url, {"status": "closed"}).status_code == 302
+    entry = Event.objects.get(petition=petition, action="volunteers.outcome")
+    assert entry.data["status"] == "closed"
+    staff = grid_factories.user(role="community_staff", region=tree.community_a)
+    client.force_login(staff)
+    page = client.get(reverse("petitions:detail", args=[petition.pk])).content.decode()
+    assert "志愿服务项目结果" in page
