@@ -64,6 +64,7 @@ def home_actions(user, role: Role) -> Iterable[HomeAction]:
             gettext_lazy("Volunteers"), reverse("volunteers:list"), primary=role == Role.VOLUNTEER_COORDINATOR
         )
         yield HomeAction(gettext_lazy("Register a volunteer"), reverse("volunteers:add"))
+        yield HomeAction(gettext_lazy("Hours awaiting approval"), reverse("volunteers:hours_queue"))
     if may(user, permissions.WISH_COLLECT) and role in (
         Role.GRID_LEADER,
         Role.COMMUNITY_STAFF,

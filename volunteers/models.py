@@ -321,3 +321,58 @@ class Wish(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+
+class HoursStatus(models.TextChoices):
+    OPEN = "open", _("Checked in")
+    PENDING = "pending", _("Awaiting approval")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+
+
+HOURS_TRANSITIONS: dict[str, set[str]] = {
+    HoursStatus.OPEN: {HoursStatus.PENDING},
+    HoursStatus.PENDING: {HoursStatus.APPROVED, HoursStatus.REJECTED},
+    HoursStatus.APPROVED: set(),
+    HoursStatus.REJECTED: set(),
+}
+
+
+@pghistory.track(*audited())
+class ServiceHours(models.Model):
+    """Time a volunteer served (服务时长): checked in and out on a phone, or entered by a coordinator;
+    counted once a coordinator approves it. Edits are audited like every domain row."""
+
+    class Source(models.TextChoices):
+        CHECK_IN = "check_in", _("Check-in on a phone")
+        COORDINATOR = "coordinator", _("Entered by a coordinator")
+
+    volunteer = models.ForeignKey(Volunteer, models.PROTECT, related_name="hours")
+    opportunity = models.ForeignKey(Opportunity, models.PROTECT, null=True, blank=True, related_name="hours")
+    region_path = models.CharField(max_length=255, editable=False)  # where it was served, for scoping
+    started_at = models.DateTimeField(_("started at"))
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    minutes = models.PositiveIntegerField(_("minutes"), default=0)
+    status = models.CharField(_("status"), max_length=16, choices=HoursStatus.choices, default=HoursStatus.OPEN)
+    source = models.CharField(_("source"), max_length=16, choices=Source.choices)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("service hours")
+        verbose_name_plural = _("service hours")
+        indexes = [
+            models.Index(fields=["status", "region_path", "-id"], name="hours_queue"),
+            models.Index(fields=["volunteer", "status"], name="hours_volunteer"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ended_at__isnull=True) | Q(ended_at__gt=F("started_at")), name="hours_end_after_start"
+            ),
+            models.UniqueConstraint(fields=["volunteer"], condition=Q(status="open"), name="hours_one_open_check_in"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.volunteer_id}: {self.minutes} min"

@@ -4,11 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from volunteers import permissions
-from volunteers.models import Opportunity, OpportunityStatus, Signup, SignupStatus, Volunteer, Wish, WishStatus
+from volunteers.models import (
+    HoursStatus,
+    Opportunity,
+    OpportunityStatus,
+    ServiceHours,
+    Signup,
+    SignupStatus,
+    Volunteer,
+    Wish,
+    WishStatus,
+)
 
 
 def volunteer_list(*, user, query: str = "") -> QuerySet[Volunteer]:
@@ -117,3 +127,24 @@ def wish_get(*, user, code: str, action: str = permissions.WISH_COLLECT) -> Wish
 
 def wishes_claimed_by(user) -> QuerySet[Wish]:
     return Wish.objects.filter(claimed_by=user, status=WishStatus.CLAIMED).select_related("region").order_by("-id")
+
+
+# --- Hours -------------------------------------------------------------------------------------------
+
+
+def hours_queue(*, user) -> QuerySet[ServiceHours]:
+    """Entries awaiting approval where they were served, in the user's scope to manage."""
+    qs = ServiceHours.objects.filter(status=HoursStatus.PENDING).select_related("volunteer", "opportunity")
+    return permissions.scope_opportunities(qs, user, permissions.MANAGE).order_by("-id")
+
+
+def hours_open(volunteer: Volunteer) -> ServiceHours | None:
+    return ServiceHours.objects.filter(volunteer=volunteer, status=HoursStatus.OPEN).first()
+
+
+def hours_total(volunteer: Volunteer) -> int:
+    """Approved minutes of the volunteer."""
+    return (
+        ServiceHours.objects.filter(volunteer=volunteer, status=HoursStatus.APPROVED).aggregate(m=Sum("minutes"))["m"]
+        or 0
+    )

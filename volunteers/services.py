@@ -28,8 +28,10 @@ from volunteers.models import (
     OPPORTUNITY_TRANSITIONS,
     WISH_TRANSITIONS,
     Availability,
+    HoursStatus,
     Opportunity,
     OpportunityStatus,
+    ServiceHours,
     ServiceType,
     Signup,
     SignupStatus,
@@ -452,4 +454,94 @@ def wish_release_stale(*, now: dt.datetime | None = None) -> int:
     with transaction.atomic(), pghistory.context(action="wish_release_stale"):
         return Wish.objects.filter(status=WishStatus.CLAIMED, claimed_at__lt=cutoff).update(
             status=WishStatus.PUBLISHED, claimed_by=None, claimant_kind="", claimant_label="", claimed_at=None
+        )
+
+
+# --- Hours ---------------------------------------------------------------------------------------------
+
+CHECK_IN_EARLY = dt.timedelta(hours=1)  # a volunteer may check in this long before the start
+
+
+def _minutes(start: dt.datetime, end: dt.datetime) -> int:
+    return max(0, round((end - start).total_seconds() / 60))
+
+
+@transaction.atomic
+def hours_check_in(*, volunteer: Volunteer, signup: Signup, now: dt.datetime | None = None) -> ServiceHours:
+    """Check in on a phone for an opportunity signed up for, from an hour before it starts to its end."""
+    now = now or timezone.now()
+    if signup.volunteer_id != volunteer.pk or signup.status != SignupStatus.ACTIVE:
+        raise DomainError(_("You are not signed up for this opportunity."))
+    if not (signup.during.lower - CHECK_IN_EARLY <= now < signup.during.upper):
+        raise DomainError(_("Check-in opens an hour before the opportunity starts and closes when it ends."))
+    entry = ServiceHours(
+        volunteer=volunteer,
+        opportunity_id=signup.opportunity_id,
+        region_path=signup.opportunity.region_path,
+        started_at=max(now, signup.during.lower),
+        source=ServiceHours.Source.CHECK_IN,
+        entered_by=volunteer.user or volunteer.registered_by,
+    )
+    try:
+        with transaction.atomic(), pghistory.context(action="hours_check_in"):
+            entry.save(force_insert=True)
+    except IntegrityError as exc:
+        raise DomainError(_("You are already checked in: check out first.")) from exc
+    return entry
+
+
+@transaction.atomic
+def hours_check_out(*, volunteer: Volunteer, entry: ServiceHours, now: dt.datetime | None = None) -> ServiceHours:
+    now = now or timezone.now()
+    locked = ServiceHours.objects.select_for_update().get(pk=entry.pk, volunteer=volunteer)
+    if locked.status != HoursStatus.OPEN:
+        raise DomainError(_("You are not checked in."))
+    if now <= locked.started_at:
+        raise DomainError(_("Check out after the time you checked in."))
+    locked.ended_at, locked.minutes, locked.status = now, _minutes(locked.started_at, now), HoursStatus.PENDING
+    with pghistory.context(action="hours_check_out"):
+        locked.save(update_fields=["ended_at", "minutes", "status"])
+    return locked
+
+
+@transaction.atomic
+def hours_record(
+    *,
+    user,
+    volunteer: Volunteer,
+    region: Region,
+    start: dt.datetime,
+    end: dt.datetime,
+    note: str = "",
+    opportunity=None,
+) -> ServiceHours:
+    """A coordinator enters time served (a paper sign-in sheet, an event without phones)."""
+    if end <= start:
+        raise DomainError(_("The service must end after it starts."), field="end")
+    if end > timezone.now():
+        raise DomainError(_("Hours are recorded after the service, not before."), field="end")
+    entry = ServiceHours(
+        volunteer=volunteer,
+        opportunity=opportunity,
+        region_path=region.path,
+        started_at=start,
+        ended_at=end,
+        minutes=_minutes(start, end),
+        status=HoursStatus.PENDING,
+        source=ServiceHours.Source.COORDINATOR,
+        note=note.strip(),
+        entered_by=user,
+    )
+    with pghistory.context(action="hours_record"):
+        entry.save(force_insert=True)
+    return entry
+
+
+def hours_decide(*, user, entries: Sequence[ServiceHours], approve: bool) -> int:
+    """Approve or reject pending entries (already fetched in the user's scope) in one UPDATE; an entry
+    someone else decided meanwhile is left as it is (compare-and-set on the status)."""
+    target = HoursStatus.APPROVED if approve else HoursStatus.REJECTED
+    with transaction.atomic(), pghistory.context(action="hours_decide"):
+        return ServiceHours.objects.filter(pk__in=[e.pk for e in entries], status=HoursStatus.PENDING).update(
+            status=target, decided_by=user, decided_at=timezone.now()
         )

@@ -18,7 +18,15 @@ from grids.models import Region
 from grids.permissions import may, region_paths, scope_by_region, within
 from volunteers import identity, matching, permissions, selectors, services
 from volunteers.forms import AvailabilityFormSet, OpportunityForm, RegistrationForm
-from volunteers.models import OPPORTUNITY_TRANSITIONS, Opportunity, OpportunityStatus, Organisation, Signup, Volunteer
+from volunteers.models import (
+    OPPORTUNITY_TRANSITIONS,
+    Opportunity,
+    OpportunityStatus,
+    Organisation,
+    ServiceHours,
+    Signup,
+    Volunteer,
+)
 
 
 def _require(request: HttpRequest, action: str) -> None:
@@ -80,10 +88,20 @@ def register(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def me(request: HttpRequest) -> HttpResponse:
-    """The signed-in volunteer's card and sign-ups (or the way to register)."""
+    """The signed-in volunteer's card, sign-ups and hours (or the way to register)."""
+    return _me(request)
+
+
+def _me(request: HttpRequest, *, status: int = 200) -> HttpResponse:
     volunteer = selectors.volunteer_of(request.user)
-    signups = list(selectors.signups_of(volunteer)) if volunteer else []
-    return render(request, "volunteers/me.html", {"volunteer": volunteer, "signups": signups})
+    context = {"volunteer": volunteer, "signups": [], "open_entry": None, "approved_hours": 0}
+    if volunteer:
+        context.update(
+            signups=list(selectors.signups_of(volunteer)),
+            open_entry=selectors.hours_open(volunteer),
+            approved_hours=round(selectors.hours_total(volunteer) / 60, 1),
+        )
+    return render(request, "volunteers/me.html", context, status=status)
 
 
 # --- Opportunities for volunteers ------------------------------------------------------------------
@@ -358,3 +376,63 @@ def opportunity_fill(request: HttpRequest) -> HttpResponse:
     )
     messages.success(request, _("%(count)d volunteers booked.") % {"count": len(booked)})
     return redirect("volunteers:staff_opportunities")
+
+
+# --- Hours -------------------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def check_in(request: HttpRequest, pk: int) -> HttpResponse:
+    """The volunteer checks in for one of their sign-ups (on a phone, at the place)."""
+    volunteer = selectors.volunteer_of(request.user)
+    signup = (
+        Signup.objects.select_related("opportunity").filter(pk=pk, volunteer=volunteer).first() if volunteer else None
+    )
+    if signup is None:
+        raise Http404
+    try:
+        services.hours_check_in(volunteer=volunteer, signup=signup)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return _me(request, status=400)
+    messages.success(request, _("Checked in. Check out when you leave."))
+    return redirect("volunteers:me")
+
+
+@login_required
+@require_POST
+def check_out(request: HttpRequest, pk: int) -> HttpResponse:
+    volunteer = selectors.volunteer_of(request.user)
+    entry = ServiceHours.objects.filter(pk=pk, volunteer=volunteer).first() if volunteer else None
+    if entry is None:
+        raise Http404
+    try:
+        services.hours_check_out(volunteer=volunteer, entry=entry)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return _me(request, status=400)
+    messages.success(request, _("Checked out. The coordinator will approve your hours."))
+    return redirect("volunteers:me")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def hours_queue(request: HttpRequest) -> HttpResponse:
+    """Hours awaiting approval in the coordinator's regions; approve or reject the ticked ones at once."""
+    _require(request, permissions.MANAGE)
+    queue = selectors.hours_queue(user=request.user)
+    if request.method == "POST":
+        ids = [int(i) for i in request.POST.getlist("ids") if i.isascii() and i.isdigit() and len(i) < 19]
+        decision = request.POST.get("decision")
+        if not ids or decision not in ("approve", "reject"):
+            messages.error(request, _("Tick at least one entry and choose approve or reject."))
+        else:
+            done = services.hours_decide(
+                user=request.user, entries=list(queue.filter(pk__in=ids)), approve=decision == "approve"
+            )
+            messages.success(request, _("%(count)d entries decided.") % {"count": done})
+            return redirect("volunteers:hours_queue")
+    page = keyset_page(queue, cursor=request.GET.get("cursor"), size=50)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "volunteers/hours_queue.html", {"page": page}, status=status)

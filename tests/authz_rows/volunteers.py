@@ -1,12 +1,16 @@
 """Volunteers: residents register and sign up; coordinators and staff see the volunteers and
 opportunities of their regions. Objects in a foreign district look exactly like missing ones."""
 
+import datetime as dt
+
+from django.utils import timezone
+
 from grids.roles import Role
 from tests.authz import Row, statuses
 from tests.grids import factories as grid_factories
 from tests.volunteers import factories
 from volunteers import services
-from volunteers.models import OpportunityStatus
+from volunteers.models import OpportunityStatus, ServiceHours
 
 VIEWERS = ("volunteer_coordinator", "community_staff", "street_staff", "district_staff", "admin")
 MANAGERS = ("volunteer_coordinator", "admin")
@@ -36,6 +40,13 @@ def build(world) -> None:
     later = factories.opportunity(region=world.tree.community_a, user=coordinator, start_in_hours=100)
     world.objects["signup_mine"] = services.signup_create(volunteer=mine, opportunity=later)
     world.objects["signup_other"] = services.signup_create(volunteer=other, opportunity=later)
+    soon = factories.opportunity(region=world.tree.community_a, user=coordinator, start_in_hours=0.5, places=5)
+    for key, person in (("entry_mine", mine), ("entry_other", other)):
+        signup = services.signup_create(volunteer=person, opportunity=soon)
+        entry = services.hours_check_in(volunteer=person, signup=signup)
+        # Checked in an hour ago, so checking out now is a real check-out.
+        ServiceHours.objects.filter(pk=entry.pk).update(started_at=timezone.now() - dt.timedelta(hours=1))
+        world.objects[key] = entry
     staff = world.users[Role.COMMUNITY_STAFF.value]
 
     def wish(region, publish=True):
@@ -165,4 +176,20 @@ ROWS = {
         outside=_code("wish_out"),
         outside_expect=statuses(404, anon=302),
     ),
+    # Checking in for one's own sign-up: the one in the matrix is days away, so it is refused (400).
+    "volunteers:check_in": Row(
+        method="post",
+        expect=statuses(404, anon=302, resident=400),
+        inside=_pk("signup_mine"),
+        outside=_pk("signup_other"),
+        outside_expect=statuses(404, anon=302),
+    ),
+    "volunteers:check_out": Row(
+        method="post",
+        expect=statuses(404, anon=302, resident=302),
+        inside=_pk("entry_mine"),
+        outside=_pk("entry_other"),
+        outside_expect=statuses(404, anon=302),
+    ),
+    "volunteers:hours_queue": Row(expect=_only(MANAGERS), also={"post": _only(MANAGERS, ok=400)}),
 }
