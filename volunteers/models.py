@@ -376,3 +376,29 @@ class ServiceHours(models.Model):
 
     def __str__(self) -> str:
         return f"{self.volunteer_id}: {self.minutes} min"
+
+
+class Certificate(models.Model):
+    """A certificate of volunteer service (志愿服务记录证明), issued free. It keeps what it printed, so
+    the public verification page shows exactly that and nothing more."""
+
+    number = models.CharField(_("certificate number"), max_length=20, unique=True, editable=False)
+    volunteer = models.ForeignKey(Volunteer, models.PROTECT, related_name="certificates")
+    volunteer_number = models.CharField(_("volunteer number"), max_length=12)
+    masked_id = models.CharField(_("national ID (masked)"), max_length=18)
+    minutes = models.PositiveIntegerField(_("approved minutes"))
+    services = models.CharField(_("services"), max_length=300)
+    issuer = models.CharField(_("issuing organisation"), max_length=100)
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    issued_at = models.DateTimeField(_("issued at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("certificate")
+        verbose_name_plural = _("certificates")
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def hours(self) -> float:
+        return round(self.minutes / 60, 1)

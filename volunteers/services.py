@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,6 +29,7 @@ from volunteers.models import (
     OPPORTUNITY_TRANSITIONS,
     WISH_TRANSITIONS,
     Availability,
+    Certificate,
     HoursStatus,
     Opportunity,
     OpportunityStatus,
@@ -545,3 +547,39 @@ def hours_decide(*, user, entries: Sequence[ServiceHours], approve: bool) -> int
         return ServiceHours.objects.filter(pk__in=[e.pk for e in entries], status=HoursStatus.PENDING).update(
             status=target, decided_by=user, decided_at=timezone.now()
         )
+
+
+# --- Certificates --------------------------------------------------------------------------------------
+
+
+def _certificate_number() -> str:
+    return f"ZHVC{timezone.localdate():%Y}" + "".join(secrets.choice("0123456789") for _ in range(8))
+
+
+@transaction.atomic
+def certificate_issue(*, user, volunteer: Volunteer, issuer: str) -> Certificate:
+    """Issue a certificate of the volunteer's approved hours so far (free; as many as asked for)."""
+    locked = Volunteer.objects.select_for_update().get(pk=volunteer.pk)
+    minutes = ServiceHours.objects.filter(volunteer=locked, status=HoursStatus.APPROVED).aggregate(m=Sum("minutes"))
+    if not minutes["m"]:
+        raise DomainError(_("There are no approved hours to certify yet."))
+    kinds = ", ".join(t.name for t in locked.service_types.all())
+    certificate = Certificate(
+        volunteer=locked,
+        volunteer_number=locked.number,
+        masked_id=identity.mask(identity.decrypt(locked.id_encrypted)),
+        minutes=minutes["m"],
+        services=kinds[:300],
+        issuer=issuer.strip()[:100] or _("Zhenhai district volunteer service"),
+        issued_by=user,
+    )
+    for attempt in range(_NUMBER_ATTEMPTS):
+        certificate.number = _certificate_number()
+        try:
+            with transaction.atomic():
+                certificate.save(force_insert=True)
+            break
+        except IntegrityError:
+            if attempt == _NUMBER_ATTEMPTS - 1:
+                raise
+    return certificate

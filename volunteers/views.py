@@ -17,9 +17,11 @@ from core.pagination import keyset_page
 from grids.models import Region
 from grids.permissions import may, region_paths, scope_by_region, within
 from volunteers import identity, matching, permissions, selectors, services
+from volunteers.certificates import render_pdf
 from volunteers.forms import AvailabilityFormSet, OpportunityForm, RegistrationForm
 from volunteers.models import (
     OPPORTUNITY_TRANSITIONS,
+    Certificate,
     Opportunity,
     OpportunityStatus,
     Organisation,
@@ -436,3 +438,43 @@ def hours_queue(request: HttpRequest) -> HttpResponse:
     page = keyset_page(queue, cursor=request.GET.get("cursor"), size=50)
     status = 400 if request.method == "POST" else 200
     return render(request, "volunteers/hours_queue.html", {"page": page}, status=status)
+
+
+# --- Certificates --------------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def certificate_issue(request: HttpRequest, number: str) -> HttpResponse:
+    volunteer = _volunteer_or_404(request, number, permissions.MANAGE)
+    try:
+        certificate = services.certificate_issue(
+            user=request.user, volunteer=volunteer, issuer=request.POST.get("issuer", "")[:100]
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("volunteers:detail", number=volunteer.number)
+    return redirect("volunteers:certificate_pdf", number=certificate.number)
+
+
+@login_required
+@require_GET
+def certificate_pdf(request: HttpRequest, number: str) -> HttpResponse:
+    """The PDF, for the volunteer themself or a coordinator of their region."""
+    certificate = Certificate.objects.select_related("volunteer__region").filter(number=number[:20]).first()
+    if certificate is None:
+        raise Http404
+    own = certificate.volunteer.user_id == request.user.pk
+    if not own and not within(certificate.volunteer.region.path, region_paths(request.user, permissions.MANAGE)):
+        raise Http404
+    response = HttpResponse(render_pdf(certificate), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{certificate.number}.pdf"'
+    return response
+
+
+@require_GET
+def certificate_verify(request: HttpRequest) -> HttpResponse:
+    """Anyone may check a certificate number and see what the certificate shows, nothing more."""
+    number = request.GET.get("number", "").strip().upper()[:20]
+    found = Certificate.objects.filter(number=number).first() if number else None
+    return render(request, "volunteers/verify.html", {"number": number, "certificate": found})

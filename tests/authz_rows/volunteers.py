@@ -47,6 +47,20 @@ def build(world) -> None:
         # Checked in an hour ago, so checking out now is a real check-out.
         ServiceHours.objects.filter(pk=entry.pk).update(started_at=timezone.now() - dt.timedelta(hours=1))
         world.objects[key] = entry
+    for key, person, region in (
+        ("certificate_mine", mine, world.tree.compound_a),
+        ("certificate_out", world.objects["volunteer_out"], world.foreign.street),
+    ):
+        now = timezone.now()
+        entry = services.hours_record(
+            user=coordinator,
+            volunteer=person,
+            region=region,
+            start=now - dt.timedelta(hours=3),
+            end=now - dt.timedelta(hours=1),
+        )
+        services.hours_decide(user=coordinator, entries=[entry], approve=True)
+        world.objects[key] = services.certificate_issue(user=coordinator, volunteer=person, issuer="")
     staff = world.users[Role.COMMUNITY_STAFF.value]
 
     def wish(region, publish=True):
@@ -77,6 +91,10 @@ def _volunteer(key):
 
 def _code(key):
     return lambda world, principal: {"code": world.objects[key].code}
+
+
+def _code_number(key):
+    return lambda world, principal: {"number": world.objects[key].number}
 
 
 def _pk(key):
@@ -192,4 +210,20 @@ ROWS = {
         outside_expect=statuses(404, anon=302),
     ),
     "volunteers:hours_queue": Row(expect=_only(MANAGERS), also={"post": _only(MANAGERS, ok=400)}),
+    # Issuing a certificate: the volunteer in the matrix has no approved hours, so the page says so (302).
+    "volunteers:certificate_issue": Row(
+        method="post",
+        expect=_only(MANAGERS, ok=302),
+        inside=_volunteer("volunteer_in"),
+        outside=_volunteer("volunteer_out"),
+        outside_expect=statuses(404, anon=302),
+    ),
+    # The PDF: the volunteer themself and coordinators of their region.
+    "volunteers:certificate_pdf": Row(
+        expect=_only(("resident", *MANAGERS)),
+        inside=_code_number("certificate_mine"),
+        outside=_code_number("certificate_out"),
+        outside_expect=statuses(404, anon=302),
+    ),
+    "volunteers:verify": Row(expect=statuses(200)),
 }
