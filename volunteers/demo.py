@@ -98,6 +98,7 @@ def seed(*, scale: Scale, stdout) -> None:
     Membership.objects.create(organisation=organisations[2], volunteer=volunteers[0], role=Membership.Role.MANAGER)
     created = _opportunities(coordinator, community, compound, types, organisations, volunteers)
     wishes = _wishes(user_model, community, compound)
+    _hours(coordinator, community, volunteers)
     stdout.write(
         f"volunteers: {len(types)} service types, {len(organisations)} organisations and studios, "
         f"{len(volunteers)} volunteers, {created} upcoming opportunities, {wishes} micro-wishes."
@@ -188,6 +189,26 @@ def _wishes(user_model, community, compound) -> int:
         if stage >= 4:
             services.wish_confirm(user=staff, wish=wish)
     return len(WISHES)
+
+
+def _hours(coordinator, community, volunteers) -> None:
+    """Last month's paper sign-in sheets: approved for most, two awaiting approval; one certificate."""
+    now = timezone.now()
+    entries = []
+    for index, volunteer in enumerate(volunteers[:8]):
+        start = now - dt.timedelta(days=3 + index * 2, hours=2)
+        entries.append(
+            services.hours_record(
+                user=coordinator,
+                volunteer=volunteer,
+                region=community,
+                start=start,
+                end=start + dt.timedelta(hours=2 + index % 3),
+                note="社区敬老活动签到表",
+            )
+        )
+    services.hours_decide(user=coordinator, entries=entries[:6], approve=True)
+    services.certificate_issue(user=coordinator, volunteer=volunteers[0], issuer="总浦桥社区“红帆”志愿服务队")
 
 
 def report(*, stdout) -> None:
