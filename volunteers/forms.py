@@ -180,3 +180,25 @@ class FulfilForm(PortalFormMixin, forms.Form):
     proof = forms.CharField(
         label=_("How the wish was fulfilled"), max_length=500, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+class HoursForm(PortalFormMixin, forms.Form):
+    number = forms.CharField(label=_("Volunteer number"), max_length=12)
+    region = forms.ModelChoiceField(label=_("Where the service was"), queryset=Region.objects.none())
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.TimeField(label=_("From"), widget=forms.TimeInput(attrs={"type": "time"}))
+    end = forms.TimeField(label=_("Until"), widget=forms.TimeInput(attrs={"type": "time"}))
+    note = forms.CharField(label=_("Note"), max_length=200, required=False, help_text=_("e.g. the paper sign-in sheet"))
+
+    def __init__(self, *args, regions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = regions
+
+    def clean(self):
+        data = super().clean()
+        day, start, end = data.get("date"), data.get("start"), data.get("end")
+        if day and start and end:
+            zone = timezone.get_current_timezone()
+            data["starts_at"] = dt.datetime.combine(day, start, tzinfo=zone)
+            data["ends_at"] = dt.datetime.combine(day, end, tzinfo=zone)
+        return data

@@ -13,6 +13,7 @@ urlpatterns = [
     path("signups/<int:pk>/check-in/", views.check_in, name="check_in"),
     path("hours/<int:pk>/check-out/", views.check_out, name="check_out"),
     path("manage/hours/", views.hours_queue, name="hours_queue"),
+    path("manage/hours/new/", views.hours_new, name="hours_new"),
     path("staff/", views.volunteer_list, name="list"),
     path("staff/new/", views.volunteer_add, name="add"),
     path("staff/<str:number>/", views.volunteer_detail, name="detail"),

@@ -18,7 +18,7 @@ from grids.models import Region
 from grids.permissions import may, region_paths, scope_by_region, within
 from volunteers import identity, matching, permissions, selectors, services
 from volunteers.certificates import render_pdf
-from volunteers.forms import AvailabilityFormSet, OpportunityForm, RegistrationForm
+from volunteers.forms import AvailabilityFormSet, HoursForm, OpportunityForm, RegistrationForm
 from volunteers.models import (
     OPPORTUNITY_TRANSITIONS,
     Certificate,
@@ -478,3 +478,35 @@ def certificate_verify(request: HttpRequest) -> HttpResponse:
     number = request.GET.get("number", "").strip().upper()[:20]
     found = Certificate.objects.filter(number=number).first() if number else None
     return render(request, "volunteers/verify.html", {"number": number, "certificate": found})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def hours_new(request: HttpRequest) -> HttpResponse:
+    """A coordinator enters hours from a paper sign-in sheet; they join the approval queue."""
+    _require(request, permissions.MANAGE)
+    regions = scope_by_region(Region.objects.all(), user=request.user, action=permissions.MANAGE, path_lookup="path")
+    form = HoursForm(request.POST or None, regions=regions.order_by("path"))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            volunteer = selectors.volunteer_get(user=request.user, number=data["number"], action=permissions.MANAGE)
+        except Volunteer.DoesNotExist:
+            form.add_error("number", _("No volunteer with this number in your region."))
+        else:
+            try:
+                services.hours_record(
+                    user=request.user,
+                    volunteer=volunteer,
+                    region=data["region"],
+                    start=data["starts_at"],
+                    end=data["ends_at"],
+                    note=data["note"],
+                )
+            except DomainError as exc:
+                form_error(form, exc)
+            else:
+                messages.success(request, _("The hours are recorded and await approval."))
+                return redirect("volunteers:hours_queue")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "volunteers/hours_new.html", {"form": form}, status=status)

@@ -226,4 +226,5 @@ ROWS = {
         outside_expect=statuses(404, anon=302),
     ),
     "volunteers:verify": Row(expect=statuses(200)),
+    "volunteers:hours_new": Row(expect=_only(MANAGERS), also={"post": _only(MANAGERS, ok=400)}),
 }

@@ -104,3 +104,17 @@ def test_check_in_from_my_page(client, tree, coordinator):
     page = client.get(reverse("volunteers:me")).content.decode()
     assert 'data-testid="check-out"' in page
     assert client.post(reverse("volunteers:check_in", args=[signup.pk])).status_code == 400
+
+
+def test_coordinator_enters_hours_from_a_paper_sheet(client, tree, coordinator):
+    volunteer = factories.volunteer(region=tree.community_a, actor=coordinator)
+    stranger = factories.volunteer(region=tree.community_b, actor=coordinator)
+    client.force_login(coordinator)
+    url = reverse("volunteers:hours_new")
+    day = (timezone.localdate() - dt.timedelta(days=2)).isoformat()
+    data = {"number": volunteer.number, "region": tree.community_a.pk, "date": day, "start": "09:00", "end": "11:30"}
+    assert client.post(url, {**data, "end": "08:00"}).status_code == 400
+    assert client.post(url, {**data, "number": stranger.number}).status_code == 400  # not in my regions
+    assert client.post(url, data).status_code == 302
+    entry = ServiceHours.objects.get()
+    assert (entry.volunteer, entry.minutes, entry.status) == (volunteer, 150, HoursStatus.PENDING)
