@@ -8,8 +8,9 @@ class VolunteersConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts import home
+        from core import notify
         from petitions import extensions as petition_extensions
-        from volunteers import extensions, permissions  # noqa: F401  (registers the actions)
+        from volunteers import extensions, permissions, services  # noqa: F401  (registers the actions)
 
         petition_extensions.page.register_action(extensions.petition_actions)
         petition_extensions.page.register_related(extensions.petition_related)
@@ -21,3 +22,8 @@ class VolunteersConfig(AppConfig):
         )
         home.register(extensions.home_actions)
         home.register_front(extensions.front_tiles)
+        notify.register_kind(
+            services.INSURANCE_KIND,
+            _("Your accident insurance ends on %(until)s"),
+            _("Renew it to keep signing up for opportunities that need insurance."),
+        )

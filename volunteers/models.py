@@ -66,6 +66,8 @@ class Volunteer(models.Model):
     guardian_phone = models.CharField(_("guardian's mobile phone"), max_length=20, blank=True)
     guardian_consent_at = models.DateTimeField(_("guardian's consent given at"), null=True, blank=True)
     insured_until = models.DateField(_("accident insurance valid until"), null=True, blank=True)
+    # The ``insured_until`` a reminder went out for: beat reminds once per policy end.
+    insurance_reminded_for = models.DateField(null=True, blank=True, editable=False)
     registered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("registered by")
     )

@@ -17,12 +17,14 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
-from django.db.models import Sum
+from django.db.models import F, Q, Sum
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError
 from core.models import PersonalDataReveal
+from core.notify import notify_users
 from grids.models import Region
 from volunteers import identity
 from volunteers.models import (
@@ -583,3 +585,31 @@ def certificate_issue(*, user, volunteer: Volunteer, issuer: str) -> Certificate
             if attempt == _NUMBER_ATTEMPTS - 1:
                 raise
     return certificate
+
+
+# --- Insurance reminders -----------------------------------------------------------------------------
+
+INSURANCE_KIND = "volunteers.insurance"
+
+
+def insurance_remind(*, today: dt.date | None = None) -> int:
+    """Remind volunteers with an account whose accident insurance ends within
+    ``VOLUNTEER_INSURANCE_REMIND_DAYS``, once per policy end: the rows are locked (SKIP LOCKED, so a
+    second sweep running at once takes none of them) and marked in the same transaction."""
+
+    today = today or timezone.localdate()
+    horizon = today + dt.timedelta(days=settings.VOLUNTEER_INSURANCE_REMIND_DAYS)
+    with transaction.atomic():
+        due = list(
+            Volunteer.objects.select_for_update(skip_locked=True)
+            .filter(user__isnull=False, insured_until__gte=today, insured_until__lte=horizon)
+            .filter(Q(insurance_reminded_for__isnull=True) | ~Q(insurance_reminded_for=F("insured_until")))
+            .values_list("pk", "user_id", "insured_until")
+        )
+        for _pk, user_id, until in due:
+            notify_users(
+                None, [user_id], kind=INSURANCE_KIND, params={"until": until.isoformat()}, url=reverse("volunteers:me")
+            )
+        with pghistory.context(action="insurance_remind"):
+            Volunteer.objects.filter(pk__in=[row[0] for row in due]).update(insurance_reminded_for=F("insured_until"))
+    return len(due)

@@ -12,3 +12,9 @@ from volunteers import services
 def release_stale_wish_claims() -> int:
     """Stale claims back on the wish wall (hourly); a compare-and-set UPDATE, so a rerun is a no-op."""
     return services.wish_release_stale()
+
+
+@shared_task(ignore_result=True, **RETRY_ON_DB_ERRORS)
+def insurance_reminders() -> int:
+    """Accident insurance about to end (daily); each policy end is reminded once."""
+    return services.insurance_remind()

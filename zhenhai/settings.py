@@ -447,3 +447,9 @@ CELERY_BEAT_SCHEDULE["volunteers-release-stale-wish-claims"] = {
     "task": "volunteers.tasks.release_stale_wish_claims",
     "schedule": 3600.0,
 }
+# Volunteers whose accident insurance ends within this many days are reminded once (beat, daily).
+VOLUNTEER_INSURANCE_REMIND_DAYS = env.int("VOLUNTEER_INSURANCE_REMIND_DAYS", default=14)
+CELERY_BEAT_SCHEDULE["volunteers-insurance-reminders"] = {
+    "task": "volunteers.tasks.insurance_reminders",
+    "schedule": 86400.0,
+}

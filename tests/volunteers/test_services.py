@@ -149,3 +149,27 @@ def test_opportunity_from_a_petition_is_on_its_timeline(tree, coordinator):
     assert Event.objects.filter(petition=petition, action="volunteers.outcome").exists()
     with pytest.raises(DomainError):
         services.opportunity_set_status(user=coordinator, opportunity=opportunity, status=OpportunityStatus.CLOSED)
+
+
+def test_insurance_reminder_once_per_policy_end(tree, coordinator, settings):
+    from core.models import Notification
+
+    settings.VOLUNTEER_INSURANCE_REMIND_DAYS = 14
+    today = timezone.localdate()
+    soon = factories.volunteer(
+        region=tree.community_a,
+        account=grid_factories.user(role="resident", region=tree.compound_a),
+        insured_until=today + dt.timedelta(days=10),
+    )
+    factories.volunteer(  # ends later: not yet
+        region=tree.community_a,
+        account=grid_factories.user(role="resident", region=tree.compound_a),
+        insured_until=today + dt.timedelta(days=40),
+    )
+    factories.volunteer(region=tree.community_a, actor=coordinator, insured_until=today)  # no account to tell
+    assert services.insurance_remind(today=today) == 1
+    assert services.insurance_remind(today=today) == 0
+    note = Notification.objects.get()
+    assert note.user == soon.user and note.kind == "volunteers.insurance"
+    Volunteer.objects.filter(pk=soon.pk).update(insured_until=today + dt.timedelta(days=12))  # renewed, ends again
+    assert services.insurance_remind(today=today) == 1
