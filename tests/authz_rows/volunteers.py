@@ -93,6 +93,30 @@ def _code(key):
     return lambda world, principal: {"code": world.objects[key].code}
 
 
+def _beside(kind):
+    """An object of ``kind`` in the node right next to the principal's own (made once per node)."""
+
+    def build(world, principal):
+        region = world.sibling_region(principal)
+        key = f"sibling_{kind}_{region.pk}"
+        if key not in world.objects:
+            admin = world.users[Role.ADMIN.value]
+            if kind == "volunteer":
+                world.objects[key] = factories.volunteer(region=region, actor=admin)
+            elif kind == "opportunity":
+                world.objects[key] = factories.opportunity(region=region, user=admin)
+            else:
+                world.objects[key] = services.wish_submit(
+                    user=admin, title="书包", region=region, pseudonym="小赵", resident_name="赵某"
+                )
+        found = world.objects[key]
+        if kind == "opportunity":
+            return {"pk": found.pk}
+        return {"number": found.number} if kind == "volunteer" else {"code": found.code}
+
+    return build
+
+
 def _code_number(key):
     return lambda world, principal: {"number": world.objects[key].number}
 
@@ -132,6 +156,7 @@ ROWS = {
         inside=_volunteer("volunteer_in"),
         outside=_volunteer("volunteer_out"),
         outside_expect=statuses(404, anon=302),
+        sibling=_beside("volunteer"),
     ),
     "volunteers:reveal": Row(
         method="post",
@@ -139,6 +164,7 @@ ROWS = {
         inside=_volunteer("volunteer_in"),
         outside=_volunteer("volunteer_out"),
         outside_expect=statuses(404, anon=302),
+        sibling=_beside("volunteer"),
     ),
     "volunteers:staff_opportunities": Row(expect=_only(VIEWERS)),
     # ``multi`` publishes as the street staff it also is: an empty form is answered 400.
@@ -150,6 +176,7 @@ ROWS = {
         inside=_pk("opportunity_in"),
         outside=_pk("opportunity_out"),
         outside_expect=statuses(404, anon=302),
+        sibling=_beside("opportunity"),
     ),
     # Booking a suggested volunteer: an empty form names no volunteer (400) to those who may book.
     "volunteers:opportunity_invite": Row(
@@ -193,6 +220,7 @@ ROWS = {
         inside=_code("wish_in"),
         outside=_code("wish_out"),
         outside_expect=statuses(404, anon=302),
+        sibling=_beside("wish"),
     ),
     # Checking in for one's own sign-up: the one in the matrix is days away, so it is refused (400).
     "volunteers:check_in": Row(
