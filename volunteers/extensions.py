@@ -20,9 +20,20 @@ from volunteers.models import OpportunityStatus
 
 
 def petition_actions(user, petition) -> Iterable[PageAction]:
+    """One query: whether an opportunity from this item is already open (then it offers "another")."""
     if within(petition.region_path, region_paths(user, permissions.PUBLISH)):
         url = reverse("volunteers:opportunity_new") + f"?petition={petition.pk}"
-        yield PageAction(gettext_lazy("Publish as a volunteer opportunity"), url)
+        published = (
+            selectors.opportunities_of_petition(user=user, petition_id=petition.pk)
+            .filter(status=OpportunityStatus.OPEN)
+            .exists()
+        )
+        label = (
+            gettext_lazy("Publish another volunteer opportunity")
+            if published
+            else gettext_lazy("Publish as a volunteer opportunity")
+        )
+        yield PageAction(label, url)
 
 
 def petition_related(user, petition) -> Iterable[Related]:

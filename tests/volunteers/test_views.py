@@ -134,6 +134,7 @@ def test_publish_from_a_petition_shows_on_its_page_and_timeline(client, tree):
     assert Event.objects.filter(petition=petition, action="volunteers.opportunity").exists()
     page = client.get(reverse("petitions:detail", args=[petition.pk])).content.decode()
     assert "帮独居老人搬家" in page
+    assert "再发布一个志愿服务项目" in page  # the action now offers another one
 
 
 def test_publish_from_a_petition_out_of_scope_is_404(client, tree):
