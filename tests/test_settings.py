@@ -26,6 +26,8 @@ PRODUCTION = {
     "DJANGO_ENV": "production",
     "SECRET_KEY": "x" * 20 + "-production-secret-for-the-test-only-0123456789",
     "ALLOWED_HOSTS": "portal.example.gov.cn",
+    "VOLUNTEER_ID_KEYS": "cHJvZHVjdGlvbi1rZXktZm9yLXRoZS10ZXN0LW9ubHk=",
+    "VOLUNTEER_ID_HASH_KEY": "production-hash-key-for-the-test-only",
 }
 
 

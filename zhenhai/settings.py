@@ -463,6 +463,9 @@ CELERY_TASK_KINDS = {
     "exports.tasks.sweep": "sweeps",
     "core.tasks.outbox_deliver": "notifications",
     "exports.tasks.run": "exports",
+    "funds.tasks.pledges_fall_due": "sweeps",
+    "volunteers.tasks.release_stale_wish_claims": "sweeps",
+    "volunteers.tasks.insurance_reminders": "notifications",
 }
 CELERY_TASK_ROUTES = ("zhenhai.queues.route",)
 if CELERY_SPLIT_QUEUES and not env.str("EXPORT_QUEUE", default=""):
@@ -496,3 +499,26 @@ DATABASE_PGBOUNCER = env.bool("DATABASE_PGBOUNCER", default=False)
 if DATABASE_PGBOUNCER:
     DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
     DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = None
+# --- Volunteers (volunteers app; docs/volunteers.md) ------------------------------------------------------
+# National ID numbers are stored encrypted with MultiFernet: the first key encrypts, every key decrypts,
+# so a key rotates by putting a new one first. A keyed HMAC of the number finds the same person twice.
+# Production refuses to start without both; a developer gets fixed keys that protect nothing.
+if PRODUCTION and not (os.environ.get("VOLUNTEER_ID_KEYS") and os.environ.get("VOLUNTEER_ID_HASH_KEY")):
+    raise ImproperlyConfigured(
+        "Production needs VOLUNTEER_ID_KEYS (Fernet keys, comma-separated) and VOLUNTEER_ID_HASH_KEY."
+    )
+VOLUNTEER_ID_KEYS = env.list("VOLUNTEER_ID_KEYS", default=["ZGV2ZWxvcG1lbnQta2V5LW5vdC1mb3ItcHJvZHVjdGk="])
+VOLUNTEER_ID_HASH_KEY = env.str("VOLUNTEER_ID_HASH_KEY", default="development-hash-key-not-for-production")
+VOLUNTEER_CONSENT_VERSION = env.str("VOLUNTEER_CONSENT_VERSION", default="2026-12")
+# A claimed micro-wish not fulfilled within this many hours goes back on the wall (beat, hourly).
+VOLUNTEER_WISH_CLAIM_HOURS = env.int("VOLUNTEER_WISH_CLAIM_HOURS", default=24 * 14)
+CELERY_BEAT_SCHEDULE["volunteers-release-stale-wish-claims"] = {
+    "task": "volunteers.tasks.release_stale_wish_claims",
+    "schedule": 3600.0,
+}
+# Volunteers whose accident insurance ends within this many days are reminded once (beat, daily).
+VOLUNTEER_INSURANCE_REMIND_DAYS = env.int("VOLUNTEER_INSURANCE_REMIND_DAYS", default=14)
+CELERY_BEAT_SCHEDULE["volunteers-insurance-reminders"] = {
+    "task": "volunteers.tasks.insurance_reminders",
+    "schedule": 86400.0,
+}
