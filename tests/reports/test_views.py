@@ -21,7 +21,9 @@ from tests.reports.dataset import KnownSet
 
 pytestmark = pytest.mark.django_db
 MARCH = {"start": "2026-03", "end": "2026-03"}
-DASHBOARD_QUERIES = 15 + 1 + 3  # + funds.figures: one aggregate; volunteers.figures: registered, sign-ups kept, wishes fulfilled
+DASHBOARD_QUERIES = (
+    15 + 1 + 3
+)  # + funds.figures: one aggregate; volunteers.figures: registered, sign-ups kept, wishes fulfilled
 
 
 def _client(client, tree, role="district_staff", where="district", lang="en"):
