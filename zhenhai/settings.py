@@ -429,3 +429,7 @@ EXPORT_MAX_ATTEMPTS = env.int("EXPORT_MAX_ATTEMPTS", default=5)
 SERVER_TIMING = env.bool("SERVER_TIMING", default=False)
 if SERVER_TIMING:
     MIDDLEWARE = ["core.timing.ServerTimingMiddleware", *MIDDLEWARE]
+
+# --- Grid work (gridwork) -----------------------------------------------------------------------------
+# Days in the grid a grid leader is expected to spend each week (下沉网格: three in the district).
+GRIDWORK_FIELD_DAYS_PER_WEEK = env.int("GRIDWORK_FIELD_DAYS_PER_WEEK", default=3)

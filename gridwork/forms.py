@@ -1,0 +1,86 @@
+"""Forms of grid work, styled by ``core.forms``; the services check every rule again."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.forms import PortalFormMixin
+from core.inputs import BoundedDateField
+from gridwork import permissions
+from gridwork.models import MAX_HOURS
+from gridwork.services import findings_from_text
+from petitions.filters import RegionChoiceField
+from petitions.models import Category
+
+
+class _GridChoiceField(RegionChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return obj.name
+
+
+def _no_future(value):
+    if value and value > timezone.localdate():
+        raise forms.ValidationError(_("A field day cannot be in the future."), code="future")
+
+
+class FieldDayForm(PortalFormMixin, forms.Form):
+    """A day in the grid in a few taps: most fields come filled in."""
+
+    grid = _GridChoiceField(queryset=None, label=_("Grid"), empty_label=None)
+    date = BoundedDateField(
+        label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), validators=[_no_future]
+    )
+    hours = forms.DecimalField(
+        label=_("Hours in the grid"),
+        min_value=0,
+        max_value=MAX_HOURS,
+        max_digits=4,
+        decimal_places=1,
+        initial=4,
+        widget=forms.NumberInput(attrs={"step": "0.5", "inputmode": "decimal"}),
+        error_messages={
+            "max_value": _("Hours must be between 0 and 24."),
+            "min_value": _("Hours must be between 0 and 24."),
+        },
+    )
+    households = forms.IntegerField(
+        label=_("Households reached"),
+        min_value=0,
+        max_value=10_000,
+        initial=0,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    findings = forms.CharField(
+        label=_("What you found"),
+        required=False,
+        help_text=_("One finding per line. Each one can become a petition in one step."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        kwargs.setdefault("initial", {"date": timezone.localdate()})
+        super().__init__(*args, **kwargs)
+        grids = permissions.regions(user, permissions.LOG_FIELD_DAY, levels=(5,)).order_by("path")
+        self.fields["grid"].queryset = grids
+
+    def logging(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "grid": data["grid"],
+            "date": data["date"],
+            "hours": data["hours"],
+            "households": data["households"],
+            "notes": data["notes"],
+            "findings": findings_from_text(data["findings"]),
+        }
+
+
+class FileFromForm(PortalFormMixin, forms.Form):
+    """One step from a finding (or a resolution) to a petition: the category is all it needs."""
+
+    compact = True
+    category = forms.ModelChoiceField(queryset=Category.objects.filter(is_active=True), label=_("Category"))
+    address = forms.CharField(label=_("Address"), required=False, max_length=200)

@@ -1,0 +1,105 @@
+"""Reads of grid work: scope first, then the FilterSet, then keyset pagination."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from core.pagination import KeysetPage, keyset_page
+from grids.permissions import assignments, region_condition
+from grids.roles import Role
+from gridwork import permissions
+from gridwork.filters import FieldDayFilter
+from gridwork.models import FieldDay, Finding
+from petitions.models import OPEN_STATUSES, Petition
+
+_EMPTY = KeysetPage(items=[], next_cursor=None, has_more=False)
+
+
+def field_day_queryset(*, user, action: str = permissions.VIEW) -> QuerySet[FieldDay]:
+    return permissions.scope(FieldDay.objects.all(), user, action)
+
+
+def field_day_list(*, user, filters, cursor: str | None = None, size: int = 25) -> tuple[KeysetPage, FieldDayFilter]:
+    """The user's field days, newest first; an invalid filter gives an empty page."""
+    filterset = FieldDayFilter(filters, queryset=field_day_queryset(user=user), user=user)
+    if not filterset.is_valid():
+        return _EMPTY, filterset
+    page = keyset_page(
+        filterset.qs,
+        cursor=cursor,
+        ordering="-id",
+        size=size,
+        rows=lambda qs: qs.select_related("grid", "leader"),
+    )
+    return page, filterset
+
+
+def field_day_get(*, user, pk: int, action: str = permissions.VIEW) -> FieldDay:
+    """One field day in scope with its findings and their petitions; otherwise 404."""
+    findings = Finding.objects.select_related("petition").order_by("id")
+    try:
+        return (
+            field_day_queryset(user=user, action=action)
+            .select_related("grid", "leader")
+            .prefetch_related(Prefetch("findings", queryset=findings))
+            .get(pk=pk)
+        )
+    except FieldDay.DoesNotExist:
+        raise Http404 from None
+
+
+def finding_get(*, user, day_pk: int, pk: int) -> Finding:
+    try:
+        return Finding.objects.select_related("field_day__grid").get(
+            pk=pk, field_day__in=field_day_queryset(user=user, action=permissions.FILE_FROM).filter(pk=day_pk)
+        )
+    except Finding.DoesNotExist:
+        raise Http404 from None
+
+
+def week_start(today: dt.date) -> dt.date:
+    return today - dt.timedelta(days=today.weekday())
+
+
+@dataclass(frozen=True)
+class LeaderWeek:
+    """A grid leader's week: distinct days in the grid since Monday against the expected number."""
+
+    days: int
+    expected: int
+    open_items: int
+    since: dt.date
+
+    @property
+    def short(self) -> int:
+        return max(0, self.expected - self.days)
+
+
+def leader_week(*, user, today: dt.date | None = None) -> LeaderWeek:
+    """Two queries: the leader's days in the grid this week (a date counts once, however many grids
+    were walked that day) and the open petitions in their grids."""
+    today = today or timezone.localdate()
+    since = week_start(today)
+    days = FieldDay.objects.filter(leader=user, date__gte=since, date__lte=today).values("date").distinct().count()
+    grids = [a.region.path for a in assignments(user) if a.role == Role.GRID_LEADER]
+    open_items = (
+        Petition.objects.filter(region_condition(grids, "region_path"), status__in=OPEN_STATUSES).count()
+        if grids
+        else 0
+    )
+    return LeaderWeek(days=days, expected=settings.GRIDWORK_FIELD_DAYS_PER_WEEK, open_items=open_items, since=since)
+
+
+def findings_of_petition(*, user, petition) -> list[Finding]:
+    """The finding a petition came from, if the user may see its field day (one query)."""
+    return list(
+        Finding.objects.filter(petition=petition, field_day__in=field_day_queryset(user=user)).select_related(
+            "field_day__grid"
+        )
+    )

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from gridwork import views
+
+app_name = "gridwork"
+
+urlpatterns = [
+    path("field-days/", views.field_day_list, name="field_day_list"),
+    path("field-days/new/", views.field_day_new, name="field_day_new"),
+    path("field-days/<int:pk>/", views.field_day_detail, name="field_day_detail"),
+    path("field-days/<int:pk>/findings/<int:finding_pk>/file/", views.finding_file, name="finding_file"),
+]

@@ -1,0 +1,68 @@
+"""Matrix rows of grid work. ``day_in`` lies in grid A (logged by its grid leader), ``day_out`` in
+another district, and each principal's sibling node has a field day of its own."""
+
+from grids.roles import Role
+from gridwork.models import FieldDay, Finding
+from tests.authz import Row, statuses
+
+VIEWERS = [Role.GRID_LEADER, Role.COMMUNITY_STAFF, Role.STREET_STAFF, Role.DISTRICT_STAFF, Role.ADMIN]
+OUTSIDE = statuses(404, anon=302)
+
+
+def _table(by_status: dict[int, list], default: int = 404) -> dict[str, int]:
+    table = statuses(default, anon=302)
+    for status, roles in by_status.items():
+        table.update(dict.fromkeys((r.value for r in roles), status))
+    return table
+
+
+def _day(leader, node) -> FieldDay:
+    """A field day straight in ``node`` (the matrix needs one in every kind of node)."""
+    day = FieldDay.objects.create(leader=leader, grid=node, region_path=node.path, date="2026-12-01", hours=3)
+    Finding.objects.create(field_day=day, text="路灯不亮")
+    return day
+
+
+def build(world) -> None:
+    leader = world.users["grid_leader"]
+    world.objects["day_in"] = _day(leader, world.tree.grid_a)
+    world.objects["day_out"] = _day(leader, world.foreign.street)
+    by_node = {}
+    for name in (*world.users, "anon"):
+        node = world.sibling_region(name)
+        if node.pk not in by_node:
+            by_node[node.pk] = _day(leader, node)
+    world.objects["day_sibling"] = {name: by_node[world.sibling_region(name).pk] for name in (*world.users, "anon")}
+
+
+def _day_kwargs(day) -> dict:
+    return {"pk": day.pk}
+
+
+def _finding_kwargs(day) -> dict:
+    return {"pk": day.pk, "finding_pk": day.findings.get().pk}
+
+
+ROWS = {
+    "gridwork:field_day_list": Row(expect=_table({200: VIEWERS})),
+    # An empty form comes back with its errors (400) to the grid leader.
+    "gridwork:field_day_new": Row(
+        expect=_table({200: [Role.GRID_LEADER]}), also={"post": _table({400: [Role.GRID_LEADER]})}
+    ),
+    "gridwork:field_day_detail": Row(
+        expect=_table({200: VIEWERS}),
+        inside=lambda world, principal: _day_kwargs(world.objects["day_in"]),
+        outside=lambda world, principal: _day_kwargs(world.objects["day_out"]),
+        outside_expect=OUTSIDE,
+        sibling=lambda world, principal: _day_kwargs(world.objects["day_sibling"][principal]),
+    ),
+    # An empty choice of category: the finding's form comes back with its error.
+    "gridwork:finding_file": Row(
+        expect=_table({400: VIEWERS}),
+        method="post",
+        inside=lambda world, principal: _finding_kwargs(world.objects["day_in"]),
+        outside=lambda world, principal: _finding_kwargs(world.objects["day_out"]),
+        outside_expect=OUTSIDE,
+        sibling=lambda world, principal: _finding_kwargs(world.objects["day_sibling"][principal]),
+    ),
+}
