@@ -1,8 +1,12 @@
 """Demo grid work for ``seed_demo``: a year of field days of the demo grid leader (王丽萍, 清川佳园第一网格)
 with their findings, a few of them already filed as petitions through the real services.
 
-Idempotent: a leader who already has field days gets none. Bulk scales add nothing here yet (the
-benchmark seeder for grid work is not written)."""
+And a year of residents' meetings in 总浦桥社区 recorded by its community worker (李建华): the monthly
+民情议事会, the community's own "畅谈吧" every other week, a 小区说事会 in 清川佳园 each month, with
+their resolutions, some filed as petitions (channel meeting).
+
+Idempotent: a leader who already has field days gets none; meetings are added once. Bulk scales add
+nothing here yet (the benchmark seeder for grid work is not written)."""
 
 from __future__ import annotations
 
@@ -14,10 +18,12 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from core.demo import Scale
-from grids.models import RoleAssignment
+from grids import demo as grids_demo
+from grids.models import Region, RoleAssignment
 from grids.roles import Role
 from gridwork import services
-from gridwork.models import FieldDay, Finding
+from gridwork.models import FieldDay, Finding, Meeting, MeetingKind
+from gridwork.reference import ensure_meeting_kinds
 from petitions.models import Category
 
 WEEKS = 52
@@ -36,6 +42,12 @@ FILED = 3  # the newest findings filed as petitions; the rest wait for the one-s
 
 
 def seed(*, scale: Scale, stdout) -> None:
+    ensure_meeting_kinds()
+    _seed_field_days(stdout)
+    _seed_meetings(stdout)
+
+
+def _seed_field_days(stdout) -> None:
     leader = get_user_model().objects.filter(username=Role.GRID_LEADER.value).first()
     assignment = (
         RoleAssignment.objects.filter(user=leader, role=Role.GRID_LEADER).select_related("region").first()
@@ -99,3 +111,73 @@ def _file_some(leader) -> int:
             services.finding_file(user=leader, finding=finding, category=category)
             filed += 1
     return filed
+
+
+LOCAL_KIND = ("changtan", "畅谈吧", "Chat bar (Zongpuqiao)")
+TOPICS = (
+    ("parking", "小区停车难", "在北门空地划定临时停车位"),
+    ("sanitation", "垃圾分类投放点设置", "5幢东侧垃圾亭增加傍晚清运一次"),
+    ("elderly", "老年助餐点", "社区食堂为80岁以上独居老人送餐"),
+    ("greenery", "绿化带改造", "主干道绿化带改种低矮灌木"),
+    ("property", "电梯维保", "物业每月公示电梯维保记录"),
+    ("street_light", "楼道照明", "3幢至7幢楼道加装感应灯"),
+    ("neighbourhood", "养犬文明", "设立文明养犬公约并张贴"),
+)
+PLACES = ("总浦桥社区议事厅", "清川佳园党群服务点", "社区文化家园")
+OFFICIALS = "社区书记 李建华\n街道联系干部 张伟"
+MEETINGS_FILED = 4
+
+
+def _seed_meetings(stdout) -> None:
+    staff = get_user_model().objects.filter(username=Role.COMMUNITY_STAFF.value).first()
+    regions = {
+        r.code: r for r in Region.objects.filter(code__in=(grids_demo.ZONGPUQIAO_CODE, grids_demo.QINGCHUAN_CODE))
+    }
+    community, compound = regions.get(grids_demo.ZONGPUQIAO_CODE), regions.get(grids_demo.QINGCHUAN_CODE)
+    if staff is None or community is None or compound is None:
+        stdout.write("gridwork: the demo community or its worker is missing — meetings skipped.")
+        return
+    local, _created = MeetingKind.objects.get_or_create(
+        code=LOCAL_KIND[0], defaults={"name_zh": LOCAL_KIND[1], "name_en": LOCAL_KIND[2], "region": community}
+    )
+    if Meeting.objects.filter(recorded_by=staff).exists():
+        stdout.write("gridwork: demo meetings already present — skipped.")
+        return
+    kinds = {k.code: k for k in MeetingKind.objects.all()}
+    rng = random.Random(16)
+    today = timezone.localdate()
+    plan = []
+    for week in range(WEEKS, 0, -1):
+        date = today - dt.timedelta(weeks=week) + dt.timedelta(days=rng.randint(0, 4))
+        if date >= today:
+            continue
+        if week % 2 == 0:
+            plan.append((kinds[LOCAL_KIND[0]], date, community))
+        if week % 4 == 1:
+            plan.append((kinds["public_opinion"], date, community))
+        if week % 4 == 3:
+            plan.append((kinds["compound_talk"], date, compound))
+    made = []
+    for kind, date, region in plan:
+        chosen = rng.sample(TOPICS, rng.randint(1, 3))
+        made.append(
+            services.meeting_record(
+                user=staff,
+                kind=kind,
+                date=date,
+                place=rng.choice(PLACES),
+                region=region,
+                participants=rng.randint(12, 60),
+                officials=OFFICIALS,
+                topics="；".join(topic for _code, topic, _resolution in chosen),
+                resolutions=[resolution for _code, _topic, resolution in chosen],
+            )
+        )
+    categories = {c.code: c for c in Category.objects.all()}
+    by_text = {resolution: code for code, _topic, resolution in TOPICS}
+    filed = 0
+    for meeting in made[-MEETINGS_FILED - 1 : -1]:
+        resolution = meeting.resolutions.first()
+        services.resolution_file(user=staff, resolution=resolution, category=categories[by_text[resolution.text]])
+        filed += 1
+    stdout.write(f"gridwork: recorded {len(made)} residents' meetings, {filed} resolutions filed as petitions.")

@@ -84,3 +84,70 @@ class FileFromForm(PortalFormMixin, forms.Form):
     compact = True
     category = forms.ModelChoiceField(queryset=Category.objects.filter(is_active=True), label=_("Category"))
     address = forms.CharField(label=_("Address"), required=False, max_length=200)
+
+
+class _KindChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return obj.name
+
+
+def _held(value):
+    if value and value > timezone.localdate():
+        raise forms.ValidationError(_("Record a meeting once it has been held."), code="future")
+
+
+class MeetingForm(PortalFormMixin, forms.Form):
+    """A residents' meeting: kind, when and where, who took part, topics and what it resolved."""
+
+    kind = _KindChoiceField(queryset=None, label=_("Kind of meeting"), empty_label=None)
+    date = BoundedDateField(
+        label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), validators=[_held]
+    )
+    place = forms.CharField(label=_("Place"), max_length=200)
+    region = RegionChoiceField(queryset=None, label=_("Region"), empty_label=None)
+    participants = forms.IntegerField(
+        label=_("Participants"),
+        min_value=0,
+        max_value=100_000,
+        initial=0,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    officials = forms.CharField(
+        label=_("Officials present"),
+        required=False,
+        help_text=_("Names and posts, one per line."),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    topics = forms.CharField(label=_("Topics"), widget=forms.Textarea(attrs={"rows": 3}))
+    resolutions = forms.CharField(
+        label=_("Resolutions"),
+        required=False,
+        help_text=_("One resolution per line. Each one can become a petition in one step."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, user, petition=None, **kwargs):
+        from gridwork import selectors
+
+        initial = {"date": timezone.localdate()}
+        if petition is not None:
+            initial.update({"topics": petition.title, "region": petition.region_id})
+        kwargs.setdefault("initial", initial)
+        super().__init__(*args, **kwargs)
+        kinds = selectors.meeting_kinds_for(user=user)
+        if petition is not None:
+            kinds = kinds.filter(is_joint=True)
+        self.fields["kind"].queryset = kinds
+        self.fields["region"].queryset = permissions.regions(
+            user, permissions.RECORD_MEETING, levels=(2, 3, 4, 5)
+        ).order_by("path")
+
+    def recording(self) -> dict:
+        data = self.cleaned_data
+        fields = ("kind", "date", "place", "region", "participants", "officials", "topics")
+        return {**{name: data[name] for name in fields}, "resolutions": findings_from_text(data["resolutions"])}
+
+
+class ResolutionForm(PortalFormMixin, forms.Form):
+    compact = True
+    text = forms.CharField(label=_("Resolution"), widget=forms.Textarea(attrs={"rows": 2}))

@@ -6,12 +6,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from accounts.home import HomePanel
-from core.links import Related
+from core.links import PageAction, Related
 from grids.roles import Role
-from gridwork import selectors
+from gridwork import permissions, selectors
+from petitions.models import Klass
 
 
 def panels(user, role: Role) -> Iterable[HomePanel]:
@@ -37,4 +39,37 @@ def describe_field_day(params: dict) -> Iterable[str]:
     yield _("Found on the field day of %(date)s in %(grid)s") % {
         "date": params.get("date", ""),
         "grid": params.get("grid", ""),
+    }
+
+
+def meetings_of_petition(user, petition) -> Iterable[Related]:
+    """ "Resolved at a meeting" / "Joint meeting" on the petition's page (one query)."""
+    for meeting in selectors.meetings_of_petition(user=user, petition=petition):
+        label = _("Joint meeting") if meeting.for_petition_id == petition.pk else _("Resolved at a meeting")
+        yield Related(
+            label,
+            f"{meeting.date:%Y-%m-%d} · {meeting.kind.name} · {meeting.place}",
+            reverse("gridwork:meeting_detail", kwargs={"pk": meeting.pk}),
+        )
+
+
+def joint_meeting_action(user, petition) -> Iterable[PageAction]:
+    """A major item (重大事项, 联席办) needs a joint meeting: record it here, about this item."""
+    if (
+        petition.klass == Klass.MAJOR
+        and petition.is_open
+        and permissions.may_in(user, permissions.RECORD_MEETING, petition.region_path)
+    ):
+        url = reverse("gridwork:meeting_new")
+        yield PageAction(_("Record the joint meeting"), f"{url}?petition={petition.pk}")
+
+
+def describe_meeting(params: dict) -> Iterable[str]:
+    """Put without a query: the kind's names in both languages are in the entry's parameters."""
+    english = (get_language() or "").startswith("en")
+    kind = params.get("kind_en" if english else "kind_zh") or params.get("kind", "")
+    yield _("%(kind)s on %(date)s at %(place)s") % {
+        "kind": kind,
+        "date": params.get("date", ""),
+        "place": params.get("place", ""),
     }

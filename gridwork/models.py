@@ -123,6 +123,15 @@ class Meeting(models.Model):
     officials = models.TextField(_("officials present"), blank=True)
     topics = models.TextField(_("topics"))
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+")
+    # A joint meeting (联席会议) held about a major petition, recorded here from the petition's page.
+    for_petition = models.ForeignKey(
+        Petition,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="joint_meetings",
+        verbose_name=_("held about petition"),
+    )
     created_at = models.DateTimeField(_("recorded at"), default=timezone.now)
 
     class Meta:

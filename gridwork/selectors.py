@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -14,8 +14,8 @@ from core.pagination import KeysetPage, keyset_page
 from grids.permissions import assignments, region_condition
 from grids.roles import Role
 from gridwork import permissions
-from gridwork.filters import FieldDayFilter
-from gridwork.models import FieldDay, Finding
+from gridwork.filters import FieldDayFilter, MeetingFilter
+from gridwork.models import FieldDay, Finding, Meeting, MeetingKind, Resolution
 from petitions.models import OPEN_STATUSES, Petition
 
 _EMPTY = KeysetPage(items=[], next_cursor=None, has_more=False)
@@ -103,3 +103,65 @@ def findings_of_petition(*, user, petition) -> list[Finding]:
             "field_day__grid"
         )
     )
+
+
+# --- Residents' meetings -----------------------------------------------------------------------------
+
+
+def meeting_queryset(*, user, action: str = permissions.VIEW) -> QuerySet[Meeting]:
+    return permissions.scope(Meeting.objects.all(), user, action)
+
+
+def meeting_list(*, user, filters, cursor: str | None = None, size: int = 25) -> tuple[KeysetPage, MeetingFilter]:
+    filterset = MeetingFilter(filters, queryset=meeting_queryset(user=user), user=user)
+    if not filterset.is_valid():
+        return _EMPTY, filterset
+    page = keyset_page(
+        filterset.qs,
+        cursor=cursor,
+        ordering="-id",
+        size=size,
+        rows=lambda qs: qs.select_related("kind", "region").annotate(resolution_count=Count("resolutions")),
+    )
+    return page, filterset
+
+
+def meeting_get(*, user, pk: int, action: str = permissions.VIEW) -> Meeting:
+    resolutions = Resolution.objects.select_related("petition").order_by("id")
+    try:
+        return (
+            meeting_queryset(user=user, action=action)
+            .select_related("kind", "region", "recorded_by", "for_petition")
+            .prefetch_related(Prefetch("resolutions", queryset=resolutions))
+            .get(pk=pk)
+        )
+    except Meeting.DoesNotExist:
+        raise Http404 from None
+
+
+def resolution_get(*, user, meeting_pk: int, pk: int) -> Resolution:
+    try:
+        return Resolution.objects.select_related("meeting").get(
+            pk=pk, meeting__in=meeting_queryset(user=user, action=permissions.FILE_FROM).filter(pk=meeting_pk)
+        )
+    except Resolution.DoesNotExist:
+        raise Http404 from None
+
+
+def meetings_of_petition(*, user, petition) -> list[Meeting]:
+    """The meetings that resolved this petition or were held about it, that the user may see (one query)."""
+    return list(
+        meeting_queryset(user=user)
+        .filter(Q(resolutions__petition=petition) | Q(for_petition=petition))
+        .select_related("kind")
+        .distinct()
+        .order_by("date", "id")
+    )
+
+
+def meeting_kinds_for(*, user) -> QuerySet[MeetingKind]:
+    """The district's kinds and the local formats of the regions the user works in."""
+    paths = [a.region.path for a in assignments(user)]
+    above = {ancestor for a in assignments(user) for ancestor in a.region.ancestor_paths()}
+    local = (region_condition(paths, "region__path") if paths else Q(pk__in=[])) | Q(region__path__in=above)
+    return MeetingKind.objects.filter(is_active=True).filter(Q(region__isnull=True) | local).order_by("region", "code")

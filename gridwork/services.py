@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from core.errors import DomainError
 from grids.models import Region
 from gridwork import permissions
-from gridwork.models import MAX_HOURS, FieldDay, Finding
+from gridwork.models import MAX_HOURS, FieldDay, Finding, Meeting, MeetingKind, Resolution
 from petitions import permissions as petition_permissions
 from petitions import services as petition_services
 from petitions.models import Category, Channel, Petition
@@ -119,4 +119,125 @@ def finding_file(
         params={"date": day.date.isoformat(), "grid": day.grid.name, "field_day": day.pk},
         actor=user,
     )
+    return petition
+
+
+# --- Residents' meetings -----------------------------------------------------------------------------
+
+MEETING_EVENT = "gridwork.meeting"
+MAX_PARTICIPANTS = 100_000
+
+
+def _check_resolution(text: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise DomainError(_("Write what the meeting resolved."), field="text")
+    return text
+
+
+@transaction.atomic
+def meeting_record(
+    *,
+    user,
+    kind: MeetingKind,
+    date: dt.date,
+    place: str,
+    region: Region,
+    topics: str,
+    participants: int = 0,
+    officials: str = "",
+    resolutions: Sequence[str] = (),
+    for_petition: Petition | None = None,
+) -> Meeting:
+    """Record a residents' meeting (or a joint meeting) in a region of the user's scope, with what
+    it resolved. A joint meeting held about a petition also goes on that petition's timeline."""
+    if not permissions.may_in(user, permissions.RECORD_MEETING, region.path):
+        raise DomainError(_("Choose a region you work in."), field="region")
+    if not kind.is_active:
+        raise DomainError(_("This kind of meeting is no longer in use."), field="kind")
+    if date > timezone.localdate():
+        raise DomainError(_("Record a meeting once it has been held."), field="date")
+    if not (place or "").strip():
+        raise DomainError(_("Say where the meeting was held."), field="place")
+    if not (topics or "").strip():
+        raise DomainError(_("Write the topics discussed."), field="topics")
+    if not (0 <= participants <= MAX_PARTICIPANTS):
+        raise DomainError(_("Enter a plausible number of participants."), field="participants")
+    if for_petition is not None and not for_petition.region_path.startswith(region.path):
+        raise DomainError(_("The meeting must be held where the petition is."), field="region")
+    meeting = Meeting(
+        kind=kind,
+        date=date,
+        place=place.strip(),
+        region=region,
+        region_path=region.path,
+        participants=participants,
+        officials=(officials or "").strip(),
+        topics=topics.strip(),
+        recorded_by=user,
+        for_petition=for_petition,
+    )
+    with pghistory.context(action="meeting_record"):
+        meeting.save(force_insert=True)
+        Resolution.objects.bulk_create(
+            [Resolution(meeting=meeting, text=text.strip()) for text in resolutions if text.strip()]
+        )
+    if for_petition is not None:
+        petition_services.petition_log(
+            petition=for_petition, name=MEETING_EVENT, params=_meeting_params(meeting), actor=user
+        )
+    return meeting
+
+
+def _meeting_params(meeting: Meeting) -> dict:
+    kind = meeting.kind
+    return {
+        "date": meeting.date.isoformat(),
+        "kind": kind.code,
+        "kind_zh": kind.name_zh,
+        "kind_en": kind.name_en,
+        "place": meeting.place,
+        "meeting": meeting.pk,
+    }
+
+
+@transaction.atomic
+def resolution_add(*, user, meeting: Meeting, text: str) -> Resolution:
+    if not permissions.may_in(user, permissions.RECORD_MEETING, meeting.region_path):
+        raise DomainError(_("You may not change this meeting."))
+    with pghistory.context(action="resolution_add"):
+        return Resolution.objects.create(meeting=meeting, text=_check_resolution(text))
+
+
+@transaction.atomic
+def resolution_file(
+    *, user, resolution: Resolution, category: Category, title: str = "", description: str = "", address: str = ""
+) -> Petition:
+    """File a resolution as a petition in one step: channel "meeting", the meeting's region as its
+    place; the resolution links to it and the petition's timeline names the meeting."""
+    resolution = (
+        Resolution.objects.select_for_update().select_related("meeting__region", "meeting__kind").get(pk=resolution.pk)
+    )
+    meeting = resolution.meeting
+    if not (
+        permissions.may_in(user, permissions.FILE_FROM, meeting.region_path)
+        and permissions.may_in(user, petition_permissions.FILE, meeting.region_path)
+    ):
+        raise DomainError(_("You may not file petitions in this region."))
+    if resolution.petition_id:
+        raise DomainError(_("This resolution is already a petition."))
+    text = _check_resolution(resolution.text)
+    petition, _token = petition_services.petition_file(
+        channel=Channel.MEETING,
+        category=category,
+        region=meeting.region,
+        title=(title or text).strip()[:TITLE_LENGTH],
+        description=(description or text).strip(),
+        address=address or meeting.place,
+        filed_by=user,
+    )
+    resolution.petition = petition
+    with pghistory.context(action="resolution_file"):
+        resolution.save(update_fields=["petition"])
+    petition_services.petition_log(petition=petition, name=MEETING_EVENT, params=_meeting_params(meeting), actor=user)
     return petition

@@ -9,4 +9,9 @@ urlpatterns = [
     path("field-days/new/", views.field_day_new, name="field_day_new"),
     path("field-days/<int:pk>/", views.field_day_detail, name="field_day_detail"),
     path("field-days/<int:pk>/findings/<int:finding_pk>/file/", views.finding_file, name="finding_file"),
+    path("meetings/", views.meeting_list, name="meeting_list"),
+    path("meetings/new/", views.meeting_new, name="meeting_new"),
+    path("meetings/<int:pk>/", views.meeting_detail, name="meeting_detail"),
+    path("meetings/<int:pk>/resolutions/", views.resolution_add, name="resolution_add"),
+    path("meetings/<int:pk>/resolutions/<int:resolution_pk>/file/", views.resolution_file, name="resolution_file"),
 ]

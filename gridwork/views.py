@@ -10,7 +10,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core.errors import DomainError
 from grids.permissions import may
 from gridwork import permissions, selectors, services
-from gridwork.forms import FieldDayForm, FileFromForm
+from gridwork.forms import FieldDayForm, FileFromForm, MeetingForm, ResolutionForm
+from petitions import selectors as petition_selectors
 
 PAGE_SIZE = 25
 
@@ -101,3 +102,114 @@ def finding_file(request: HttpRequest, pk: int, finding_pk: int) -> HttpResponse
         else:
             return redirect("gridwork:field_day_detail", pk=pk)
     return _detail(request, pk, bound=(finding.pk, form))
+
+
+# --- Residents' meetings -----------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def meeting_list(request: HttpRequest) -> HttpResponse:
+    _require(request, permissions.VIEW)
+    filters = request.GET.copy()
+    filters.pop("cursor", None)
+    page, filterset = selectors.meeting_list(
+        user=request.user, filters=filters, cursor=request.GET.get("cursor"), size=PAGE_SIZE
+    )
+    context = {
+        "page": page,
+        "filterset": filterset,
+        "next_query": _next_query(request, page.next_cursor),
+        "may_record": may(request.user, permissions.RECORD_MEETING),
+    }
+    return render(request, "gridwork/meeting_list.html", context)
+
+
+def _petition_for_meeting(request: HttpRequest):
+    """``?petition=<id>``: the joint meeting is held about this petition (in the user's scope)."""
+    raw = request.GET.get("petition") or request.POST.get("petition")
+    if not raw:
+        return None
+    if not str(raw).isdigit() or len(str(raw)) > 18:
+        raise Http404
+    petition = petition_selectors.petition_queryset(user=request.user).filter(pk=int(raw)).first()
+    if petition is None:
+        raise Http404
+    return petition
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_new(request: HttpRequest) -> HttpResponse:
+    _require(request, permissions.RECORD_MEETING)
+    petition = _petition_for_meeting(request)
+    data = request.POST if request.method == "POST" else None
+    form = MeetingForm(data, user=request.user, petition=petition)
+    if request.method == "POST" and form.is_valid():
+        try:
+            meeting = services.meeting_record(user=request.user, for_petition=petition, **form.recording())
+        except DomainError as exc:
+            form_error(form, exc)
+        else:
+            return redirect("gridwork:meeting_detail", pk=meeting.pk)
+    context = {"form": form, "petition": petition}
+    return render(request, "gridwork/meeting_form.html", context, status=400 if form.errors else 200)
+
+
+def _meeting_page(request: HttpRequest, pk: int, *, bound=None, add_form: ResolutionForm | None = None) -> HttpResponse:
+    meeting = selectors.meeting_get(user=request.user, pk=pk)
+    may_file = permissions.may_in(request.user, permissions.FILE_FROM, meeting.region_path)
+    may_add = permissions.may_in(request.user, permissions.RECORD_MEETING, meeting.region_path)
+    rows = []
+    for resolution in meeting.resolutions.all():
+        form = None
+        if may_file and not resolution.petition_id:
+            form = bound[1] if bound and bound[0] == resolution.pk else FileFromForm(prefix=f"r{resolution.pk}")
+        rows.append((resolution, form))
+    failed = (bound and bound[1].errors) or (add_form is not None and add_form.errors)
+    context = {
+        "meeting": meeting,
+        "rows": rows,
+        "add_form": (add_form or ResolutionForm()) if may_add else None,
+    }
+    return render(request, "gridwork/meeting_detail.html", context, status=400 if failed else 200)
+
+
+@login_required
+@require_GET
+def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, permissions.VIEW)
+    return _meeting_page(request, pk)
+
+
+@login_required
+@require_POST
+def resolution_add(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, permissions.RECORD_MEETING)
+    meeting = selectors.meeting_get(user=request.user, pk=pk, action=permissions.RECORD_MEETING)
+    form = ResolutionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.resolution_add(user=request.user, meeting=meeting, text=form.cleaned_data["text"])
+        except DomainError as exc:
+            form_error(form, exc)
+        else:
+            return redirect("gridwork:meeting_detail", pk=pk)
+    return _meeting_page(request, pk, add_form=form)
+
+
+@login_required
+@require_POST
+def resolution_file(request: HttpRequest, pk: int, resolution_pk: int) -> HttpResponse:
+    """One step: the resolution becomes a petition (channel meeting, the meeting's region)."""
+    _require(request, permissions.FILE_FROM)
+    resolution = selectors.resolution_get(user=request.user, meeting_pk=pk, pk=resolution_pk)
+    form = FileFromForm(request.POST, prefix=f"r{resolution.pk}")
+    if form.is_valid():
+        try:
+            services.resolution_file(user=request.user, resolution=resolution, **form.cleaned_data)
+        except DomainError as exc:
+            form_error(form, exc)
+        else:
+            return redirect("gridwork:meeting_detail", pk=pk)
+    return _meeting_page(request, pk, bound=(resolution.pk, form))

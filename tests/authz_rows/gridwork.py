@@ -2,8 +2,9 @@
 another district, and each principal's sibling node has a field day of its own."""
 
 from grids.roles import Role
-from gridwork.models import FieldDay, Finding
+from gridwork.models import FieldDay, Finding, Meeting, Resolution
 from tests.authz import Row, statuses
+from tests.gridwork.factories import meeting_kind
 
 VIEWERS = [Role.GRID_LEADER, Role.COMMUNITY_STAFF, Role.STREET_STAFF, Role.DISTRICT_STAFF, Role.ADMIN]
 OUTSIDE = statuses(404, anon=302)
@@ -23,16 +24,38 @@ def _day(leader, node) -> FieldDay:
     return day
 
 
+def _meeting(node) -> Meeting:
+    meeting = Meeting.objects.create(
+        kind=meeting_kind(), date="2026-12-01", place="议事厅", region=node, region_path=node.path, topics="停车"
+    )
+    Resolution.objects.create(meeting=meeting, text="划定车位")
+    return meeting
+
+
 def build(world) -> None:
     leader = world.users["grid_leader"]
-    world.objects["day_in"] = _day(leader, world.tree.grid_a)
-    world.objects["day_out"] = _day(leader, world.foreign.street)
-    by_node = {}
-    for name in (*world.users, "anon"):
-        node = world.sibling_region(name)
-        if node.pk not in by_node:
-            by_node[node.pk] = _day(leader, node)
-    world.objects["day_sibling"] = {name: by_node[world.sibling_region(name).pk] for name in (*world.users, "anon")}
+    for key, make in (("day", lambda node: _day(leader, node)), ("meeting", _meeting)):
+        world.objects[f"{key}_in"] = make(world.tree.grid_a)
+        world.objects[f"{key}_out"] = make(world.foreign.street)
+        by_node = {}
+        for name in (*world.users, "anon"):
+            node = world.sibling_region(name)
+            if node.pk not in by_node:
+                by_node[node.pk] = make(node)
+        world.objects[f"{key}_sibling"] = {
+            name: by_node[world.sibling_region(name).pk] for name in (*world.users, "anon")
+        }
+
+
+def _object_row(key: str, kwargs, expect: dict, **extra) -> Row:
+    return Row(
+        expect=expect,
+        inside=lambda world, principal: kwargs(world.objects[f"{key}_in"]),
+        outside=lambda world, principal: kwargs(world.objects[f"{key}_out"]),
+        outside_expect=OUTSIDE,
+        sibling=lambda world, principal: kwargs(world.objects[f"{key}_sibling"][principal]),
+        **extra,
+    )
 
 
 def _day_kwargs(day) -> dict:
@@ -57,6 +80,17 @@ ROWS = {
         sibling=lambda world, principal: _day_kwargs(world.objects["day_sibling"][principal]),
     ),
     # An empty choice of category: the finding's form comes back with its error.
+    "gridwork:meeting_list": Row(expect=_table({200: VIEWERS})),
+    "gridwork:meeting_new": Row(expect=_table({200: VIEWERS}), also={"post": _table({400: VIEWERS})}),
+    "gridwork:meeting_detail": _object_row("meeting", _day_kwargs, _table({200: VIEWERS})),
+    # An empty resolution or category comes back with its error.
+    "gridwork:resolution_add": _object_row("meeting", _day_kwargs, _table({400: VIEWERS}), method="post"),
+    "gridwork:resolution_file": _object_row(
+        "meeting",
+        lambda meeting: {"pk": meeting.pk, "resolution_pk": meeting.resolutions.get().pk},
+        _table({400: VIEWERS}),
+        method="post",
+    ),
     "gridwork:finding_file": Row(
         expect=_table({400: VIEWERS}),
         method="post",

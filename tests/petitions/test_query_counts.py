@@ -39,7 +39,7 @@ def test_detail_page_query_count_is_fixed(client, tree):
     services.petition_accept(user=staff, petition=petition)
     services.petition_progress(user=staff, petition=petition, text="已到现场")
     # Each app's provider of linked records and actions (petitions.extensions) costs at most one query.
-    assert _count(client, url) == small == DETAIL_QUERIES + extensions.page.providers
+    assert _count(client, url) == small <= DETAIL_QUERIES + extensions.page.providers
 
 
 def test_board_query_count_is_fixed(client, tree):
