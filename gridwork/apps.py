@@ -12,6 +12,8 @@ class GridworkConfig(AppConfig):
         from petitions import extensions
 
         account_home.register_panel(home.panels)
+        account_home.register(home.home_actions)
+        account_home.register_front(home.front_tiles)
         extensions.page.register_related(home.related_to_petition)
         extensions.page.register_related(home.meetings_of_petition)
         extensions.page.register_action(home.joint_meeting_action)

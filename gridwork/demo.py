@@ -22,7 +22,8 @@ from grids import demo as grids_demo
 from grids.models import Region, RoleAssignment
 from grids.roles import Role
 from gridwork import services
-from gridwork.models import FieldDay, Finding, Meeting, MeetingKind
+from gridwork.catalogue import HOURS, ITEMS
+from gridwork.models import FieldDay, Finding, Meeting, MeetingKind, OpeningHours, ServiceCentre, ServiceItem
 from gridwork.reference import ensure_meeting_kinds
 from petitions.models import Category
 
@@ -45,6 +46,7 @@ def seed(*, scale: Scale, stdout) -> None:
     ensure_meeting_kinds()
     _seed_field_days(stdout)
     _seed_meetings(stdout)
+    _seed_catalogue(stdout)
 
 
 def _seed_field_days(stdout) -> None:
@@ -181,3 +183,84 @@ def _seed_meetings(stdout) -> None:
         services.resolution_file(user=staff, resolution=resolution, category=categories[by_text[resolution.text]])
         filed += 1
     stdout.write(f"gridwork: recorded {len(made)} residents' meetings, {filed} resolutions filed as petitions.")
+
+
+RECEPTIONS = (
+    ("想给母亲申请高龄津贴，需要带什么？", "高龄津贴申领", "带老人身份证和银行卡到2号窗口即可办理。", ""),
+    ("孩子上学要居住证明", "学生入学居住情况证明", "已当场开具。", ""),
+    ("楼上漏水物业不管", "", "", "社区人民调解室"),
+    ("公租房排到哪里了", "公共租赁住房申请受理", "", "区住房保障中心"),
+    ("想报名电工培训", "职业技能培训报名", "已登记，开班前电话通知。", ""),
+)
+
+
+def _seed_catalogue(stdout) -> None:
+    communities = list(
+        Region.objects.filter(kind=Region.Kind.COMMUNITY, path__startswith=_zhenhai_path()).order_by("path")
+    )
+    have = set(ServiceCentre.objects.values_list("region_id", flat=True))
+    centres = [
+        ServiceCentre(
+            region=community,
+            region_path=community.path,
+            name=f"{community.name}便民服务中心",
+            address=f"{community.name}党群服务中心一楼",
+            phone=f"0574-8626{community.pk % 10000:04d}",
+        )
+        for community in communities
+        if community.pk not in have
+    ]
+    ServiceCentre.objects.bulk_create(centres)
+    OpeningHours.objects.bulk_create(
+        OpeningHours(centre=centre, weekday=day, opens=opens, closes=closes, kind=kind)
+        for centre in centres
+        for day, opens, closes, kind in HOURS
+    )
+    ServiceItem.objects.bulk_create(
+        ServiceItem(
+            centre=centre,
+            group=group,
+            name=name,
+            documents=documents,
+            time_limit=limit,
+            where=window,
+            one_visit=one_visit,
+            order=order,
+        )
+        for centre in centres
+        for order, (group, name, documents, limit, window, one_visit) in enumerate(ITEMS)
+    )
+    receptions = _seed_receptions()
+    if centres or receptions:
+        stdout.write(
+            f"gridwork: {len(centres)} service centres with {len(ITEMS)} service items each; "
+            f"{receptions} first-ask receptions."
+        )
+
+
+def _zhenhai_path() -> str:
+    district = Region.objects.filter(code=grids_demo.DISTRICT_CODE).first()
+    return district.path if district else "-"
+
+
+def _seed_receptions() -> int:
+    staff = get_user_model().objects.filter(username=Role.COMMUNITY_STAFF.value).first()
+    centre = ServiceCentre.objects.filter(region__code=grids_demo.ZONGPUQIAO_CODE).first()
+    if staff is None or centre is None or centre.receptions.exists():
+        return 0
+    items = {item.name: item for item in centre.items.all()}
+    now = timezone.now()
+    names = ("陈秀英", "林国强", "王美华", "张志明", "徐丽娟")
+    for index, (question, service, answer, referred) in enumerate(RECEPTIONS):
+        services.reception_record(
+            user=staff,
+            centre=centre,
+            question=question,
+            service=items.get(service),
+            answer=answer,
+            referred_to=referred,
+            resident_name=names[index],
+            resident_phone=f"1391234{index:04d}",
+            asked_at=now - dt.timedelta(days=index * 3 + 1, hours=index),
+        )
+    return len(RECEPTIONS)

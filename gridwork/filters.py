@@ -4,11 +4,12 @@ the user may see: a filter narrows the scope, never widens it."""
 from __future__ import annotations
 
 import django_filters
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from core.filters import DateFilter, FilterForm
+from core.filters import BooleanFilter, DateFilter, FilterForm
 from gridwork import permissions
-from gridwork.models import FieldDay, Meeting, MeetingKind
+from gridwork.models import FieldDay, Meeting, MeetingKind, Reception, ServiceCentre, ServiceItem
 from petitions.filters import RegionFilter
 
 
@@ -39,3 +40,44 @@ class MeetingFilter(_ScopedFilterSet):
         model = Meeting
         fields: list[str] = []
         form = FilterForm
+
+
+class ServiceItemFilter(django_filters.FilterSet):
+    """The public catalogue's search: words in the name or the documents, and one-visit items only."""
+
+    q = django_filters.CharFilter(method="filter_q", label=_("Search"), max_length=50)
+    one_visit = BooleanFilter(label=_("Done in one visit"))
+
+    class Meta:
+        model = ServiceItem
+        fields: list[str] = []
+        form = FilterForm
+
+    def filter_q(self, qs, name, value):
+        value = value.strip()
+        return (
+            qs.filter(Q(name__icontains=value) | Q(documents__icontains=value) | Q(group__icontains=value))
+            if value
+            else qs
+        )
+
+
+class ReceptionFilter(django_filters.FilterSet):
+    date_from = DateFilter(field_name="asked_at", lookup_expr="date__gte", label=_("From"))
+    date_to = DateFilter(field_name="asked_at", lookup_expr="date__lte", label=_("To"))
+    centre = django_filters.ModelChoiceFilter(queryset=ServiceCentre.objects.none(), label=_("Service centre"))
+    referred = BooleanFilter(method="filter_referred", label=_("Referred elsewhere"))
+
+    class Meta:
+        model = Reception
+        fields: list[str] = []
+        form = FilterForm
+
+    def __init__(self, data=None, *args, user=None, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        self.filters["centre"].queryset = permissions.scope(ServiceCentre.objects.all(), user).order_by("region_path")
+
+    def filter_referred(self, qs, name, value):
+        if value is None:
+            return qs
+        return qs.exclude(referred_to="") if value else qs.filter(referred_to="")

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from core.forms import PortalFormMixin
 from core.inputs import BoundedDateField
 from gridwork import permissions
-from gridwork.models import MAX_HOURS
+from gridwork.models import MAX_HOURS, ServiceItem
 from gridwork.services import findings_from_text
 from petitions.filters import RegionChoiceField
 from petitions.models import Category
@@ -151,3 +151,40 @@ class MeetingForm(PortalFormMixin, forms.Form):
 class ResolutionForm(PortalFormMixin, forms.Form):
     compact = True
     text = forms.CharField(label=_("Resolution"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class _NamedChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return obj.name
+
+
+class ReceptionForm(PortalFormMixin, forms.Form):
+    """首问接待: who asked what at the window, the answer, and where they were referred."""
+
+    centre = _NamedChoiceField(queryset=None, label=_("Service centre"), empty_label=None)
+    question = forms.CharField(label=_("What the resident asked"), widget=forms.Textarea(attrs={"rows": 2}))
+    service = _NamedChoiceField(queryset=None, label=_("Service item"), required=False)
+    answer = forms.CharField(label=_("Answer"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    referred_to = forms.CharField(
+        label=_("Referred to"),
+        required=False,
+        max_length=120,
+        help_text=_("The office or unit the resident was sent to, when the window could not settle it."),
+    )
+    resident_name = forms.CharField(label=_("Resident's name"), required=False, max_length=64)
+    resident_phone = forms.CharField(
+        label=_("Resident's phone"), required=False, max_length=20, widget=forms.TextInput(attrs={"inputmode": "tel"})
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        from gridwork import selectors
+
+        super().__init__(*args, **kwargs)
+        centres = selectors.centres_for_reception(user=user)
+        self.fields["centre"].queryset = centres
+        self.fields["service"].queryset = ServiceItem.objects.filter(centre__in=centres).order_by(
+            "group", "order", "id"
+        )
+
+    def recording(self) -> dict:
+        return dict(self.cleaned_data)

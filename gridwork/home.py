@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from accounts.home import HomePanel
+from accounts.home import FrontTile, HomeAction, HomePanel
 from core.links import PageAction, Related
 from grids.roles import Role
 from gridwork import permissions, selectors
@@ -73,3 +73,28 @@ def describe_meeting(params: dict) -> Iterable[str]:
         "date": params.get("date", ""),
         "place": params.get("place", ""),
     }
+
+
+def front_tiles(request) -> Iterable[FrontTile]:
+    """The service catalogue and opening hours, for everyone, on the front door."""
+    yield FrontTile(
+        title=_("Services and opening hours"),
+        text=_(
+            "What your community service centre handles, the documents to bring, and when it is open — "
+            "including Saturday and evening hours."
+        ),
+        url=reverse("gridwork:service_catalogue"),
+        label=_("Service catalogue"),
+        order=30,
+    )
+
+
+def home_actions(user, role: Role) -> Iterable[HomeAction]:
+    if role in (Role.COMMUNITY_STAFF, Role.STREET_STAFF, Role.DISTRICT_STAFF, Role.ADMIN):
+        if role == Role.COMMUNITY_STAFF:
+            yield HomeAction(_("Record a reception"), reverse("gridwork:reception_new"))
+        yield HomeAction(_("Residents' meetings"), reverse("gridwork:meeting_list"))
+        yield HomeAction(_("Field days"), reverse("gridwork:field_day_list"))
+        yield HomeAction(_("First-ask reception"), reverse("gridwork:reception_list"))
+    if role == Role.GRID_LEADER:
+        yield HomeAction(_("Residents' meetings"), reverse("gridwork:meeting_list"))

@@ -166,3 +166,116 @@ class Resolution(models.Model):
 
     def __str__(self) -> str:
         return self.text[:40]
+
+
+# --- The service catalogue (最多跑一次) -------------------------------------------------------------------
+
+
+@pghistory.track(*audited())
+class ServiceCentre(models.Model):
+    """A community service centre (社区便民服务中心) with its window (说事窗口)."""
+
+    region = models.ForeignKey(Region, models.PROTECT, related_name="service_centres", verbose_name=_("community"))
+    region_path = models.CharField(max_length=255, editable=False)
+    name = models.CharField(_("name"), max_length=100)
+    address = models.CharField(_("address"), max_length=200)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    is_active = models.BooleanField(_("open to the public"), default=True)
+
+    class Meta:
+        verbose_name = _("service centre")
+        verbose_name_plural = _("service centres")
+        indexes = [_path_index("centre_by_region")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, _("Monday")
+    TUESDAY = 1, _("Tuesday")
+    WEDNESDAY = 2, _("Wednesday")
+    THURSDAY = 3, _("Thursday")
+    FRIDAY = 4, _("Friday")
+    SATURDAY = 5, _("Saturday")
+    SUNDAY = 6, _("Sunday")
+
+
+@pghistory.track(*audited())
+class OpeningHours(models.Model):
+    """One opening of a centre on a weekday: regular, staggered (错时: when people are off work, e.g.
+    a Saturday morning) or extended (延时: past the usual closing time)."""
+
+    class Kind(models.TextChoices):
+        REGULAR = "regular", _("Regular hours")
+        STAGGERED = "staggered", _("Staggered hours (错时)")
+        EXTENDED = "extended", _("Extended hours (延时)")
+
+    centre = models.ForeignKey(ServiceCentre, models.CASCADE, related_name="hours", verbose_name=_("service centre"))
+    weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices)
+    opens = models.TimeField(_("opens"))
+    closes = models.TimeField(_("closes"))
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.REGULAR)
+
+    class Meta:
+        verbose_name = _("opening hours")
+        verbose_name_plural = _("opening hours")
+        ordering = ["weekday", "opens"]
+        constraints = [models.CheckConstraint(condition=Q(closes__gt=models.F("opens")), name="hours_close_after_open")]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.opens:%H:%M}–{self.closes:%H:%M}"
+
+
+@pghistory.track(*audited())
+class ServiceItem(models.Model):
+    """A service the centre handles itself (最多跑一次: at most one visit)."""
+
+    centre = models.ForeignKey(ServiceCentre, models.CASCADE, related_name="items", verbose_name=_("service centre"))
+    group = models.CharField(_("area"), max_length=32)
+    name = models.CharField(_("service"), max_length=120)
+    documents = models.TextField(_("documents to bring"), blank=True)
+    time_limit = models.CharField(_("time limit"), max_length=64)
+    where = models.CharField(_("where"), max_length=100)
+    one_visit = models.BooleanField(_("done in one visit"), default=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("service item")
+        verbose_name_plural = _("service items")
+        ordering = ["group", "order", "id"]
+        constraints = [models.UniqueConstraint(fields=["centre", "name"], name="service_item_once_per_centre")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@pghistory.track(*audited())
+class Reception(models.Model):
+    """A first-ask reception (首问接待) at a centre's window: who asked what, who answered, and where
+    they were referred when the window could not settle it."""
+
+    centre = models.ForeignKey(
+        ServiceCentre, models.PROTECT, related_name="receptions", verbose_name=_("service centre")
+    )
+    region_path = models.CharField(max_length=255, editable=False)
+    asked_at = models.DateTimeField(_("asked at"), default=timezone.now)
+    resident_name = models.CharField(_("resident's name"), max_length=64, blank=True)
+    resident_phone = models.CharField(_("resident's phone"), max_length=11, blank=True)
+    question = models.TextField(_("question"))
+    service = models.ForeignKey(
+        ServiceItem, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("service item")
+    )
+    answer = models.TextField(_("answer"), blank=True)
+    referred_to = models.CharField(_("referred to"), max_length=120, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("answered by")
+    )
+
+    class Meta:
+        verbose_name = _("first-ask reception")
+        verbose_name_plural = _("first-ask receptions")
+        indexes = [_path_index("reception_by_region")]
+
+    def __str__(self) -> str:
+        return f"{self.asked_at:%Y-%m-%d} {self.question[:30]}"

@@ -33,3 +33,10 @@ def regions(user, action: str, *, levels: tuple[int, ...]) -> QuerySet[Region]:
 
 def may_in(user, action: str, region_path: str) -> bool:
     return within(region_path, region_paths(user, action))
+
+
+# First-ask reception at a service centre's window: the community's workers (全能社工) and above.
+RECORD_RECEPTION = "gridwork.record_reception"
+REVEAL_RECEPTION = "gridwork.reveal_reception"
+register_action(RECORD_RECEPTION, _OFFICE)
+register_action(REVEAL_RECEPTION, _OFFICE)

@@ -14,8 +14,17 @@ from core.pagination import KeysetPage, keyset_page
 from grids.permissions import assignments, region_condition
 from grids.roles import Role
 from gridwork import permissions
-from gridwork.filters import FieldDayFilter, MeetingFilter
-from gridwork.models import FieldDay, Finding, Meeting, MeetingKind, Resolution
+from gridwork.filters import FieldDayFilter, MeetingFilter, ReceptionFilter, ServiceItemFilter
+from gridwork.models import (
+    FieldDay,
+    Finding,
+    Meeting,
+    MeetingKind,
+    OpeningHours,
+    Reception,
+    Resolution,
+    ServiceCentre,
+)
 from petitions.models import OPEN_STATUSES, Petition
 
 _EMPTY = KeysetPage(items=[], next_cursor=None, has_more=False)
@@ -165,3 +174,60 @@ def meeting_kinds_for(*, user) -> QuerySet[MeetingKind]:
     above = {ancestor for a in assignments(user) for ancestor in a.region.ancestor_paths()}
     local = (region_condition(paths, "region__path") if paths else Q(pk__in=[])) | Q(region__path__in=above)
     return MeetingKind.objects.filter(is_active=True).filter(Q(region__isnull=True) | local).order_by("region", "code")
+
+
+# --- The service catalogue and first-ask reception ------------------------------------------------------
+
+
+def centres_public() -> list[ServiceCentre]:
+    """Every open centre with its community and street, for the public catalogue (one query)."""
+    return list(
+        ServiceCentre.objects.filter(is_active=True).select_related("region__parent").order_by("region_path", "id")
+    )
+
+
+def centre_public(*, pk: int, filters=None) -> tuple[ServiceCentre, list[OpeningHours], ServiceItemFilter]:
+    """One open centre, its hours and its (searched) items; a closed or unknown centre is a 404.
+    A centre lists at most a few hundred items: the page shows them all, grouped."""
+    try:
+        centre = ServiceCentre.objects.select_related("region").get(pk=pk, is_active=True)
+    except ServiceCentre.DoesNotExist:
+        raise Http404 from None
+    hours = list(centre.hours.order_by("weekday", "opens"))
+    items = ServiceItemFilter(
+        filters if filters is not None else {}, queryset=centre.items.order_by("group", "order", "id")
+    )
+    return centre, hours, items
+
+
+def reception_queryset(*, user, action: str = permissions.VIEW) -> QuerySet[Reception]:
+    return permissions.scope(Reception.objects.all(), user, action)
+
+
+def reception_list(*, user, filters, cursor: str | None = None, size: int = 25) -> tuple[KeysetPage, ReceptionFilter]:
+    filterset = ReceptionFilter(filters, queryset=reception_queryset(user=user), user=user)
+    if not filterset.is_valid():
+        return _EMPTY, filterset
+    page = keyset_page(
+        filterset.qs,
+        cursor=cursor,
+        ordering="-id",
+        size=size,
+        rows=lambda qs: qs.select_related("centre", "answered_by", "service"),
+    )
+    return page, filterset
+
+
+def reception_get(*, user, pk: int, action: str = permissions.VIEW) -> Reception:
+    try:
+        return (
+            reception_queryset(user=user, action=action).select_related("centre", "answered_by", "service").get(pk=pk)
+        )
+    except Reception.DoesNotExist:
+        raise Http404 from None
+
+
+def centres_for_reception(*, user) -> QuerySet[ServiceCentre]:
+    return permissions.scope(ServiceCentre.objects.filter(is_active=True), user, permissions.RECORD_RECEPTION).order_by(
+        "region_path", "id"
+    )

@@ -10,14 +10,27 @@ from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 
 import pghistory
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.validators import normalize_cn_mobile
 from core.errors import DomainError
+from core.models import PersonalDataReveal
 from grids.models import Region
 from gridwork import permissions
-from gridwork.models import MAX_HOURS, FieldDay, Finding, Meeting, MeetingKind, Resolution
+from gridwork.models import (
+    MAX_HOURS,
+    FieldDay,
+    Finding,
+    Meeting,
+    MeetingKind,
+    Reception,
+    Resolution,
+    ServiceCentre,
+    ServiceItem,
+)
 from petitions import permissions as petition_permissions
 from petitions import services as petition_services
 from petitions.models import Category, Channel, Petition
@@ -241,3 +254,69 @@ def resolution_file(
         resolution.save(update_fields=["petition"])
     petition_services.petition_log(petition=petition, name=MEETING_EVENT, params=_meeting_params(meeting), actor=user)
     return petition
+
+
+# --- First-ask reception (首问接待) ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def reception_record(
+    *,
+    user,
+    centre: ServiceCentre,
+    question: str,
+    answer: str = "",
+    referred_to: str = "",
+    resident_name: str = "",
+    resident_phone: str = "",
+    service: ServiceItem | None = None,
+    asked_at: dt.datetime | None = None,
+) -> Reception:
+    """Record who asked what at a centre's window, who answered, and where the resident was sent."""
+    if not permissions.may_in(user, permissions.RECORD_RECEPTION, centre.region_path):
+        raise DomainError(_("Choose a service centre you work at."), field="centre")
+    if not (question or "").strip():
+        raise DomainError(_("Write what the resident asked."), field="question")
+    if not (answer or "").strip() and not (referred_to or "").strip():
+        raise DomainError(_("Write the answer, or where the resident was referred."), field="answer")
+    if service is not None and service.centre_id != centre.pk:
+        raise DomainError(_("Choose a service of this centre."), field="service")
+    phone = ""
+    if (resident_phone or "").strip():
+        try:
+            phone = normalize_cn_mobile(resident_phone)
+        except ValidationError:
+            raise DomainError(_("Enter a valid mobile number."), field="resident_phone") from None
+    asked_at = asked_at or timezone.now()
+    if asked_at > timezone.now() + dt.timedelta(minutes=5):
+        raise DomainError(_("A reception cannot be in the future."), field="asked_at")
+    reception = Reception(
+        centre=centre,
+        region_path=centre.region_path,
+        asked_at=asked_at,
+        resident_name=(resident_name or "").strip(),
+        resident_phone=phone,
+        question=question.strip(),
+        service=service,
+        answer=(answer or "").strip(),
+        referred_to=(referred_to or "").strip(),
+        answered_by=user,
+    )
+    with pghistory.context(action="reception_record"):
+        reception.save(force_insert=True)
+    return reception
+
+
+@transaction.atomic
+def reception_reveal(*, user, reception: Reception, ip_address: str | None = None) -> dict:
+    """Unmask the resident's name and phone of a reception for this viewer, and log that they did."""
+    if not permissions.may_in(user, permissions.REVEAL_RECEPTION, reception.region_path):
+        raise DomainError(_("You may not see this resident's details."))
+    PersonalDataReveal.objects.create(
+        user=user,
+        object_type="gridwork.reception",
+        object_id=reception.pk,
+        fields="resident_name,resident_phone",
+        ip_address=ip_address,
+    )
+    return {"name": reception.resident_name, "phone": reception.resident_phone}

@@ -14,4 +14,10 @@ urlpatterns = [
     path("meetings/<int:pk>/", views.meeting_detail, name="meeting_detail"),
     path("meetings/<int:pk>/resolutions/", views.resolution_add, name="resolution_add"),
     path("meetings/<int:pk>/resolutions/<int:resolution_pk>/file/", views.resolution_file, name="resolution_file"),
+    path("services/", views.service_catalogue, name="service_catalogue"),
+    path("services/<int:pk>/", views.service_centre, name="service_centre"),
+    path("reception/", views.reception_list, name="reception_list"),
+    path("reception/new/", views.reception_new, name="reception_new"),
+    path("reception/<int:pk>/", views.reception_detail, name="reception_detail"),
+    path("reception/<int:pk>/reveal/", views.reception_reveal, name="reception_reveal"),
 ]

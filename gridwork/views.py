@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core.errors import DomainError
 from grids.permissions import may
 from gridwork import permissions, selectors, services
-from gridwork.forms import FieldDayForm, FileFromForm, MeetingForm, ResolutionForm
+from gridwork.forms import FieldDayForm, FileFromForm, MeetingForm, ReceptionForm, ResolutionForm
 from petitions import selectors as petition_selectors
 
 PAGE_SIZE = 25
@@ -213,3 +213,81 @@ def resolution_file(request: HttpRequest, pk: int, resolution_pk: int) -> HttpRe
         else:
             return redirect("gridwork:meeting_detail", pk=pk)
     return _meeting_page(request, pk, bound=(resolution.pk, form))
+
+
+# --- The public service catalogue (最多跑一次) ------------------------------------------------------------
+
+
+@require_GET
+def service_catalogue(request: HttpRequest) -> HttpResponse:
+    """Every community service centre, for anyone, without signing in."""
+    return render(request, "gridwork/service_catalogue.html", {"centres": selectors.centres_public()})
+
+
+@require_GET
+def service_centre(request: HttpRequest, pk: int) -> HttpResponse:
+    """One centre's opening hours and its service items, searchable, for anyone."""
+    centre, hours, items = selectors.centre_public(pk=pk, filters=request.GET)
+    context = {"centre": centre, "hours": hours, "items": items}
+    return render(request, "gridwork/service_centre.html", context, status=200 if items.is_valid() else 400)
+
+
+# --- First-ask reception (首问接待) ------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def reception_list(request: HttpRequest) -> HttpResponse:
+    _require(request, permissions.VIEW)
+    filters = request.GET.copy()
+    filters.pop("cursor", None)
+    page, filterset = selectors.reception_list(
+        user=request.user, filters=filters, cursor=request.GET.get("cursor"), size=PAGE_SIZE
+    )
+    context = {
+        "page": page,
+        "filterset": filterset,
+        "next_query": _next_query(request, page.next_cursor),
+        "may_record": may(request.user, permissions.RECORD_RECEPTION),
+    }
+    return render(request, "gridwork/reception_list.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def reception_new(request: HttpRequest) -> HttpResponse:
+    _require(request, permissions.RECORD_RECEPTION)
+    form = ReceptionForm(request.POST if request.method == "POST" else None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            reception = services.reception_record(user=request.user, **form.recording())
+        except DomainError as exc:
+            form_error(form, exc)
+        else:
+            return redirect("gridwork:reception_detail", pk=reception.pk)
+    return render(request, "gridwork/reception_form.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@login_required
+@require_GET
+def reception_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, permissions.VIEW)
+    reception = selectors.reception_get(user=request.user, pk=pk)
+    context = {
+        "reception": reception,
+        "may_reveal": permissions.may_in(request.user, permissions.REVEAL_RECEPTION, reception.region_path),
+    }
+    return render(request, "gridwork/reception_detail.html", context)
+
+
+@login_required
+@require_POST
+def reception_reveal(request: HttpRequest, pk: int) -> HttpResponse:
+    """Show the resident's name and phone unmasked, once, and log the reveal."""
+    _require(request, permissions.REVEAL_RECEPTION)
+    reception = selectors.reception_get(user=request.user, pk=pk, action=permissions.REVEAL_RECEPTION)
+    revealed = services.reception_reveal(
+        user=request.user, reception=reception, ip_address=request.META.get("REMOTE_ADDR")
+    )
+    context = {"reception": reception, "revealed": revealed, "may_reveal": False}
+    return render(request, "gridwork/reception_detail.html", context)

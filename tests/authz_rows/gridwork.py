@@ -2,11 +2,12 @@
 another district, and each principal's sibling node has a field day of its own."""
 
 from grids.roles import Role
-from gridwork.models import FieldDay, Finding, Meeting, Resolution
-from tests.authz import Row, statuses
+from gridwork.models import FieldDay, Finding, Meeting, Reception, Resolution, ServiceCentre
+from tests.authz import MULTI, Row, statuses
 from tests.gridwork.factories import meeting_kind
 
 VIEWERS = [Role.GRID_LEADER, Role.COMMUNITY_STAFF, Role.STREET_STAFF, Role.DISTRICT_STAFF, Role.ADMIN]
+OFFICE = [Role.COMMUNITY_STAFF, Role.STREET_STAFF, Role.DISTRICT_STAFF, Role.ADMIN]
 OUTSIDE = statuses(404, anon=302)
 
 
@@ -32,9 +33,27 @@ def _meeting(node) -> Meeting:
     return meeting
 
 
+def _reception(node) -> Reception:
+    """A centre in ``node`` (the matrix puts one in every kind of node) and one reception at it."""
+    from django.contrib.auth import get_user_model
+
+    centre = ServiceCentre.objects.create(region=node, region_path=node.path, name=f"中心{node.pk}", address="一楼")
+    worker = get_user_model().objects.create_user(username=f"window{node.pk}", password="x-Test-2026")
+    return Reception.objects.create(
+        centre=centre,
+        region_path=node.path,
+        question="公租房",
+        answer="已答复",
+        resident_name="陈秀英",
+        resident_phone="13912345678",
+        answered_by=worker,
+    )
+
+
 def build(world) -> None:
     leader = world.users["grid_leader"]
-    for key, make in (("day", lambda node: _day(leader, node)), ("meeting", _meeting)):
+    makers = (("day", lambda node: _day(leader, node)), ("meeting", _meeting), ("reception", _reception))
+    for key, make in makers:
         world.objects[f"{key}_in"] = make(world.tree.grid_a)
         world.objects[f"{key}_out"] = make(world.foreign.street)
         by_node = {}
@@ -91,6 +110,17 @@ ROWS = {
         _table({400: VIEWERS}),
         method="post",
     ),
+    # The public catalogue: everyone, signed in or not.
+    "gridwork:service_catalogue": Row(expect=statuses(200)),
+    "gridwork:service_centre": Row(
+        expect=statuses(200),
+        inside=lambda world, principal: {"pk": world.objects["reception_in"].centre_id},
+    ),
+    "gridwork:reception_list": Row(expect=_table({200: VIEWERS})),
+    # ``multi`` posts as the street staff it also is: an empty form comes back with its errors.
+    "gridwork:reception_new": Row(expect=_table({200: OFFICE}), also={"post": {**_table({400: OFFICE}), MULTI: 400}}),
+    "gridwork:reception_detail": _object_row("reception", _day_kwargs, _table({200: VIEWERS})),
+    "gridwork:reception_reveal": _object_row("reception", _day_kwargs, _table({200: OFFICE}), method="post"),
     "gridwork:finding_file": Row(
         expect=_table({400: VIEWERS}),
         method="post",

@@ -42,3 +42,26 @@ def meeting(*, user, region, code: str = "public_opinion", resolutions=("加装�
         **extra,
     }
     return services.meeting_record(user=user, **values)
+
+
+def centre(*, region, items: int = 3, name: str = ""):
+    from gridwork.catalogue import HOURS, ITEMS
+    from gridwork.models import OpeningHours, ServiceCentre, ServiceItem
+
+    made = ServiceCentre.objects.create(
+        region=region, region_path=region.path, name=name or f"{region.name}便民服务中心", address="一楼"
+    )
+    for day, opens, closes, kind in HOURS:
+        OpeningHours.objects.create(centre=made, weekday=day, opens=opens, closes=closes, kind=kind)
+    for order, (group, item_name, documents, limit, window, one_visit) in enumerate(ITEMS[:items]):
+        ServiceItem.objects.create(
+            centre=made,
+            group=group,
+            name=item_name,
+            documents=documents,
+            time_limit=limit,
+            where=window,
+            one_visit=one_visit,
+            order=order,
+        )
+    return made

@@ -1,0 +1,9 @@
+"""Masking filters for grid work's pages (``core.masking``)."""
+
+from django import template
+
+from core.masking import mask_name, mask_phone
+
+register = template.Library()
+register.filter("masked_name", mask_name)
+register.filter("masked_phone", mask_phone)
