@@ -1,5 +1,6 @@
-"""A grid leader on a phone (390×844) logs a field day and turns a finding into a petition in one
-step; the petition's page links back to the field day."""
+"""Grid work on a phone (390×844): a grid leader logs a field day and turns a finding into a petition
+in one step (the petition's page links back to the field day); a resident, signed out, reads the
+service catalogue and a centre's opening hours."""
 
 from __future__ import annotations
 
@@ -74,3 +75,22 @@ def test_grid_leader_logs_a_field_day_and_files_a_finding_on_a_phone(phone_page,
     page.wait_for_url(re.compile(rf"/petitions/{petition.pk}/$"))
     assert "下沉网格时发现" in page.get_by_test_id("related").inner_text()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_a_resident_reads_the_service_catalogue_on_a_phone(phone_page, live_server, demo_data):
+    """Signed out, from the front door to a centre's hours and items, and a search."""
+    page = phone_page
+    page.goto(f"{live_server.url}/")
+    page.get_by_role("link", name="办事指南").click()
+    page.wait_for_url(re.compile(r"/gridwork/services/$"))
+    page.get_by_test_id("service-centre").filter(has_text="总浦桥社区").click()
+    page.wait_for_url(re.compile(r"/gridwork/services/\d+/$"))
+    hours = page.get_by_test_id("opening-hours").inner_text()
+    assert "错时服务" in hours and "延时服务" in hours and "19:30" in hours
+    assert page.get_by_test_id("service-item").count() >= 70
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.get_by_label("搜索").fill("高龄津贴")
+    page.get_by_role("button", name="搜索").click()
+    page.wait_for_url(re.compile(r"q="))
+    assert page.get_by_test_id("service-item").count() == 1
+    assert "银行卡" in page.get_by_test_id("service-item").inner_text()
