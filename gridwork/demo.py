@@ -17,13 +17,24 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from accounts.demo import person_name as accounts_person_name
 from core.demo import Scale
 from grids import demo as grids_demo
 from grids.models import Region, RoleAssignment
 from grids.roles import Role
 from gridwork import services
 from gridwork.catalogue import HOURS, ITEMS
-from gridwork.models import FieldDay, Finding, Meeting, MeetingKind, OpeningHours, ServiceCentre, ServiceItem
+from gridwork.models import (
+    FieldDay,
+    Finding,
+    Household,
+    Meeting,
+    MeetingKind,
+    OpeningHours,
+    ServiceCentre,
+    ServiceItem,
+    Visit,
+)
 from gridwork.reference import ensure_meeting_kinds
 from petitions.models import Category
 
@@ -47,6 +58,7 @@ def seed(*, scale: Scale, stdout) -> None:
     _seed_field_days(stdout)
     _seed_meetings(stdout)
     _seed_catalogue(stdout)
+    _seed_households(stdout)
 
 
 def _seed_field_days(stdout) -> None:
@@ -264,3 +276,72 @@ def _seed_receptions() -> int:
             asked_at=now - dt.timedelta(days=index * 3 + 1, hours=index),
         )
     return len(RECEPTIONS)
+
+
+BUILDINGS, UNITS, FLOORS, ROOMS_PER_FLOOR = 8, 2, 6, 2
+VISIT_OUTCOMES = (
+    "家中一切正常，老人身体尚好",
+    "反映楼道灯不亮，已记录",
+    "宣传垃圾分类新规，已发放资料",
+    "独居老人，需定期探访",
+    "询问高龄津贴办理，已告知所需材料",
+    "检查燃气管道，无隐患",
+)
+
+
+def _seed_households(stdout) -> None:
+    """Every compound of 总浦桥社区 gets a register (buildings spread over its grids) and a year of
+    visits by the community worker and the grid leader, about half the households each quarter."""
+    compounds = list(Region.objects.filter(parent__code=grids_demo.ZONGPUQIAO_CODE, level=4).order_by("path"))
+    staff = get_user_model().objects.filter(username=Role.COMMUNITY_STAFF.value).first()
+    if not compounds or staff is None:
+        return
+    if Household.objects.filter(compound__in=compounds).exists():
+        stdout.write("gridwork: demo household registers already present — skipped.")
+        return
+    leader = get_user_model().objects.filter(username=Role.GRID_LEADER.value).first()
+    households = []
+    for compound in compounds:
+        grids = list(Region.objects.filter(parent=compound, level=5).order_by("path"))
+        for building in range(1, BUILDINGS + 1):
+            grid = grids[(building - 1) % len(grids)] if grids else None
+            for unit in range(1, UNITS + 1):
+                for floor in range(1, FLOORS + 1):
+                    for room in range(1, ROOMS_PER_FLOOR + 1):
+                        index = len(households)
+                        households.append(
+                            Household(
+                                compound=compound,
+                                grid=grid,
+                                region_path=(grid or compound).path,
+                                building=str(building),
+                                unit=str(unit),
+                                room=f"{floor}{room:02d}",
+                                head_name=accounts_person_name(index),
+                                phone=f"1371234{index:04d}",
+                                members=1 + index % 5,
+                            )
+                        )
+    Household.objects.bulk_create(households)
+    rng = random.Random(17)
+    today = timezone.localdate()
+    visits = []
+    for household in Household.objects.filter(compound__in=compounds).select_related("grid"):
+        for quarter in range(4):
+            if rng.random() < 0.5:
+                continue
+            day = today - dt.timedelta(days=quarter * 91 + rng.randint(0, 90))
+            by_leader = leader is not None and household.grid and household.grid.code == grids_demo.QINGCHUAN_GRID_CODE
+            visits.append(
+                Visit(
+                    household=household,
+                    region_path=household.region_path,
+                    visited_on=day,
+                    visitor=leader if by_leader and rng.random() < 0.5 else staff,
+                    purpose=rng.choice(Visit.Purpose.values),
+                    outcome=rng.choice(VISIT_OUTCOMES),
+                    follow_up=rng.random() < 0.1,
+                )
+            )
+    Visit.objects.bulk_create(visits)
+    stdout.write(f"gridwork: {len(households)} households in {len(compounds)} compounds, {len(visits)} visits.")

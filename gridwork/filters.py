@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.filters import BooleanFilter, DateFilter, FilterForm
 from gridwork import permissions
-from gridwork.models import FieldDay, Meeting, MeetingKind, Reception, ServiceCentre, ServiceItem
+from gridwork.models import FieldDay, Household, Meeting, MeetingKind, Reception, ServiceCentre, ServiceItem
 from petitions.filters import RegionFilter
 
 
@@ -81,3 +81,20 @@ class ReceptionFilter(django_filters.FilterSet):
         if value is None:
             return qs
         return qs.exclude(referred_to="") if value else qs.filter(referred_to="")
+
+
+class HouseholdFilter(_ScopedFilterSet):
+    """The register's filters; the period (``visited_from``/``visited_to``) is the visit rate's."""
+
+    region = RegionFilter(label=_("Region"))
+    building = django_filters.CharFilter(label=_("Building"), max_length=16)
+    visited_from = DateFilter(method="no_filter", label=_("Visits from"))
+    visited_to = DateFilter(method="no_filter", label=_("Visits to"))
+
+    class Meta:
+        model = Household
+        fields: list[str] = []
+        form = FilterForm
+
+    def no_filter(self, qs, name, value):
+        return qs  # the period of the visit rate, not a filter on households

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from core.forms import PortalFormMixin
 from core.inputs import BoundedDateField
 from gridwork import permissions
-from gridwork.models import MAX_HOURS, ServiceItem
+from gridwork.models import MAX_HOURS, ServiceItem, Visit
 from gridwork.services import findings_from_text
 from petitions.filters import RegionChoiceField
 from petitions.models import Category
@@ -188,3 +188,48 @@ class ReceptionForm(PortalFormMixin, forms.Form):
 
     def recording(self) -> dict:
         return dict(self.cleaned_data)
+
+
+MAX_REGISTER_BYTES = 2 * 1024 * 1024
+
+
+class HouseholdImportForm(PortalFormMixin, forms.Form):
+    """A compound's household register as CSV (UTF-8, with or without BOM)."""
+
+    compound = RegionChoiceField(queryset=None, label=_("Compound"), empty_label=None)
+    file = forms.FileField(
+        label=_("Register file (CSV)"),
+        help_text=_(
+            "Columns: building, unit, room, head_name, phone, members, grid "
+            "(or 幢, 单元, 室, 户主, 电话, 人数, 网格编码)."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        from gridwork import selectors
+
+        super().__init__(*args, **kwargs)
+        self.fields["compound"].queryset = selectors.compounds_for_import(user=user)
+
+    def clean_file(self) -> str:
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_REGISTER_BYTES:
+            raise forms.ValidationError(_("The file is larger than 2 MB."), code="too_big")
+        try:
+            return upload.read().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise forms.ValidationError(_("Save the file as CSV in UTF-8."), code="encoding") from None
+
+
+class VisitForm(PortalFormMixin, forms.Form):
+    visited_on = BoundedDateField(
+        label=_("Visited on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    purpose = forms.ChoiceField(label=_("Purpose"), choices=Visit.Purpose.choices)
+    outcome = forms.CharField(label=_("Outcome"), widget=forms.Textarea(attrs={"rows": 2}))
+    follow_up = forms.BooleanField(label=_("Follow-up needed"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {"visited_on": timezone.localdate()})
+        super().__init__(*args, **kwargs)

@@ -96,5 +96,7 @@ def home_actions(user, role: Role) -> Iterable[HomeAction]:
         yield HomeAction(_("Residents' meetings"), reverse("gridwork:meeting_list"))
         yield HomeAction(_("Field days"), reverse("gridwork:field_day_list"))
         yield HomeAction(_("First-ask reception"), reverse("gridwork:reception_list"))
+        yield HomeAction(_("Household register"), reverse("gridwork:household_list"))
     if role == Role.GRID_LEADER:
+        yield HomeAction(_("Household visits"), reverse("gridwork:household_list"))
         yield HomeAction(_("Residents' meetings"), reverse("gridwork:meeting_list"))

@@ -279,3 +279,72 @@ class Reception(models.Model):
 
     def __str__(self) -> str:
         return f"{self.asked_at:%Y-%m-%d} {self.question[:30]}"
+
+
+# --- Household register and visits (入户走访) ----------------------------------------------------------------
+
+
+@pghistory.track(*audited())
+class Household(models.Model):
+    """A household of a compound's register (importable from CSV), optionally placed in its grid."""
+
+    compound = models.ForeignKey(Region, models.PROTECT, related_name="households", verbose_name=_("compound"))
+    grid = models.ForeignKey(
+        Region, models.PROTECT, null=True, blank=True, related_name="grid_households", verbose_name=_("grid")
+    )
+    region_path = models.CharField(max_length=255, editable=False)  # the grid's path, or the compound's
+    building = models.CharField(_("building"), max_length=16)
+    unit = models.CharField(_("unit"), max_length=16, blank=True)
+    room = models.CharField(_("room"), max_length=16)
+    head_name = models.CharField(_("head of household"), max_length=64, blank=True)
+    phone = models.CharField(_("phone"), max_length=11, blank=True)
+    members = models.PositiveSmallIntegerField(_("members"), default=1)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("household")
+        verbose_name_plural = _("households")
+        indexes = [_path_index("household_by_region")]
+        constraints = [
+            models.UniqueConstraint(fields=["compound", "building", "unit", "room"], name="household_once_per_address")
+        ]
+
+    def __str__(self) -> str:
+        return self.address
+
+    @property
+    def address(self) -> str:
+        unit = f"{self.unit}单元" if self.unit else ""
+        return f"{self.building}幢{unit}{self.room}室"
+
+
+@pghistory.track(*audited())
+class Visit(models.Model):
+    """A household visit (入户走访) by a social worker or grid leader."""
+
+    class Purpose(models.TextChoices):
+        ROUTINE = "routine", _("Routine visit")
+        CARE = "care", _("Care and help")
+        OPINION = "opinion", _("Collecting residents' views")
+        SAFETY = "safety", _("Safety check")
+        POLICY = "policy", _("Explaining a policy")
+
+    household = models.ForeignKey(Household, models.PROTECT, related_name="visits", verbose_name=_("household"))
+    region_path = models.CharField(max_length=255, editable=False)
+    visited_on = models.DateField(_("visited on"))
+    visitor = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("visitor"))
+    purpose = models.CharField(_("purpose"), max_length=16, choices=Purpose.choices, default=Purpose.ROUTINE)
+    outcome = models.TextField(_("outcome"))
+    follow_up = models.BooleanField(_("follow-up needed"), default=False)
+
+    class Meta:
+        verbose_name = _("household visit")
+        verbose_name_plural = _("household visits")
+        indexes = [
+            _path_index("visit_by_region"),
+            # The visit rate: the households visited in a period.
+            models.Index(fields=["visited_on", "household"], name="visit_by_date"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.visited_on:%Y-%m-%d} {self.household_id}"

@@ -40,3 +40,9 @@ RECORD_RECEPTION = "gridwork.record_reception"
 REVEAL_RECEPTION = "gridwork.reveal_reception"
 register_action(RECORD_RECEPTION, _OFFICE)
 register_action(REVEAL_RECEPTION, _OFFICE)
+
+# Household register (imported by the community office) and household visits (入户走访).
+IMPORT_HOUSEHOLDS = "gridwork.import_households"
+RECORD_VISIT = "gridwork.record_visit"
+register_action(IMPORT_HOUSEHOLDS, _OFFICE)
+register_action(RECORD_VISIT, {Role.GRID_LEADER, *_OFFICE})

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -14,16 +14,18 @@ from core.pagination import KeysetPage, keyset_page
 from grids.permissions import assignments, region_condition
 from grids.roles import Role
 from gridwork import permissions
-from gridwork.filters import FieldDayFilter, MeetingFilter, ReceptionFilter, ServiceItemFilter
+from gridwork.filters import FieldDayFilter, HouseholdFilter, MeetingFilter, ReceptionFilter, ServiceItemFilter
 from gridwork.models import (
     FieldDay,
     Finding,
+    Household,
     Meeting,
     MeetingKind,
     OpeningHours,
     Reception,
     Resolution,
     ServiceCentre,
+    Visit,
 )
 from petitions.models import OPEN_STATUSES, Petition
 
@@ -231,3 +233,70 @@ def centres_for_reception(*, user) -> QuerySet[ServiceCentre]:
     return permissions.scope(ServiceCentre.objects.filter(is_active=True), user, permissions.RECORD_RECEPTION).order_by(
         "region_path", "id"
     )
+
+
+# --- Household register, visits and the visit rate ------------------------------------------------------
+
+
+def household_queryset(*, user, action: str = permissions.VIEW) -> QuerySet[Household]:
+    return permissions.scope(Household.objects.all(), user, action)
+
+
+@dataclass(frozen=True)
+class VisitRate:
+    """Households with at least one visit in the period ÷ households in the register (in scope)."""
+
+    visited: int
+    households: int
+    date_from: dt.date
+    date_to: dt.date
+
+    @property
+    def percent(self) -> float | None:
+        return round(100 * self.visited / self.households, 1) if self.households else None
+
+
+def visit_rate(households: QuerySet[Household], *, date_from: dt.date, date_to: dt.date) -> VisitRate:
+    """One aggregate query over the households given (already scoped and filtered)."""
+    visited = Exists(Visit.objects.filter(household=OuterRef("pk"), visited_on__gte=date_from, visited_on__lte=date_to))
+    figures = (
+        households.order_by()
+        .annotate(was_visited=visited)
+        .aggregate(households=Count("pk"), visited=Count("pk", filter=Q(was_visited=True)))
+    )
+    return VisitRate(figures["visited"], figures["households"], date_from, date_to)
+
+
+def household_list(
+    *, user, filters, cursor: str | None = None, size: int = 25
+) -> tuple[KeysetPage, HouseholdFilter, VisitRate | None]:
+    """The register in scope, and the visit rate over the same households for the period asked
+    (default: this month so far)."""
+    filterset = HouseholdFilter(filters, queryset=household_queryset(user=user), user=user)
+    if not filterset.is_valid():
+        return _EMPTY, filterset, None
+    today = timezone.localdate()
+    date_from = filterset.form.cleaned_data.get("visited_from") or today.replace(day=1)
+    date_to = filterset.form.cleaned_data.get("visited_to") or today
+    rate = visit_rate(filterset.qs, date_from=date_from, date_to=date_to)
+    page = keyset_page(
+        filterset.qs, cursor=cursor, ordering="-id", size=size, rows=lambda qs: qs.select_related("compound", "grid")
+    )
+    return page, filterset, rate
+
+
+def household_get(*, user, pk: int, action: str = permissions.VIEW) -> Household:
+    visits = Visit.objects.select_related("visitor").order_by("-visited_on", "-id")
+    try:
+        return (
+            household_queryset(user=user, action=action)
+            .select_related("compound", "grid")
+            .prefetch_related(Prefetch("visits", queryset=visits))
+            .get(pk=pk)
+        )
+    except Household.DoesNotExist:
+        raise Http404 from None
+
+
+def compounds_for_import(*, user) -> QuerySet:
+    return permissions.regions(user, permissions.IMPORT_HOUSEHOLDS, levels=(4,)).order_by("path")

@@ -5,8 +5,11 @@ the same transaction as the link back, and leaves an entry on the petition's tim
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 import pghistory
@@ -24,12 +27,14 @@ from gridwork.models import (
     MAX_HOURS,
     FieldDay,
     Finding,
+    Household,
     Meeting,
     MeetingKind,
     Reception,
     Resolution,
     ServiceCentre,
     ServiceItem,
+    Visit,
 )
 from petitions import permissions as petition_permissions
 from petitions import services as petition_services
@@ -320,3 +325,135 @@ def reception_reveal(*, user, reception: Reception, ip_address: str | None = Non
         ip_address=ip_address,
     )
     return {"name": reception.resident_name, "phone": reception.resident_phone}
+
+
+# --- Household register and visits ---------------------------------------------------------------------
+
+MAX_IMPORT_ROWS = 20_000
+# The columns of a register file, in English or as the communities' spreadsheets name them.
+HOUSEHOLD_COLUMNS = {
+    "building": "building",
+    "幢": "building",
+    "楼栋": "building",
+    "unit": "unit",
+    "单元": "unit",
+    "room": "room",
+    "室": "room",
+    "房号": "room",
+    "head_name": "head_name",
+    "户主": "head_name",
+    "phone": "phone",
+    "电话": "phone",
+    "members": "members",
+    "人数": "members",
+    "grid": "grid",
+    "网格编码": "grid",
+}
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    created: int
+    updated: int
+
+
+def _household_row(number: int, raw: dict, grids: dict[str, Region]) -> tuple[dict | None, str | None]:
+    row = {HOUSEHOLD_COLUMNS.get((key or "").strip().lower(), ""): (value or "").strip() for key, value in raw.items()}
+    if not row.get("building") or not row.get("room"):
+        return None, _("line %(n)s: the building and the room are required") % {"n": number}
+    phone = ""
+    if row.get("phone"):
+        try:
+            phone = normalize_cn_mobile(row["phone"])
+        except ValidationError:
+            return None, _("line %(n)s: %(phone)s is not a mobile number") % {"n": number, "phone": row["phone"][:20]}
+    members = row.get("members") or "1"
+    if not members.isdigit() or not (1 <= int(members) <= 30):
+        return None, _("line %(n)s: the number of members must be between 1 and 30") % {"n": number}
+    grid = None
+    if row.get("grid"):
+        grid = grids.get(row["grid"])
+        if grid is None:
+            return None, _("line %(n)s: grid %(grid)s is not in this compound") % {
+                "n": number,
+                "grid": row["grid"][:20],
+            }
+    if any(len(row.get(name, "")) > 16 for name in ("building", "unit", "room")) or len(row.get("head_name", "")) > 64:
+        return None, _("line %(n)s: a value is too long") % {"n": number}
+    return {
+        "building": row["building"],
+        "unit": row.get("unit", ""),
+        "room": row["room"],
+        "head_name": row.get("head_name", ""),
+        "phone": phone,
+        "members": int(members),
+        "grid": grid,
+    }, None
+
+
+@transaction.atomic
+def household_import(*, user, compound: Region, text: str) -> ImportResult:
+    """Load a compound's household register from CSV text: new addresses are added, known ones
+    updated (building + unit + room is the key). Any bad line refuses the whole file, naming the
+    lines, so nothing is half-imported."""
+    if compound.level != 4 or not permissions.may_in(user, permissions.IMPORT_HOUSEHOLDS, compound.path):
+        raise DomainError(_("Choose a compound you work in."), field="compound")
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    headers = {HOUSEHOLD_COLUMNS.get((name or "").strip().lower()) for name in reader.fieldnames or ()}
+    if not {"building", "room"} <= headers:
+        raise DomainError(_("The file needs the columns building and room (幢, 室)."), field="file")
+    grids = {g.code: g for g in Region.objects.filter(parent=compound, level=5)}
+    rows, errors = {}, []
+    for number, raw in enumerate(reader, start=2):
+        if number - 1 > MAX_IMPORT_ROWS:
+            raise DomainError(_("At most %(n)s households per file.") % {"n": MAX_IMPORT_ROWS}, field="file")
+        row, error = _household_row(number, raw, grids)
+        if error:
+            errors.append(str(error))
+        else:
+            rows[(row["building"], row["unit"], row["room"])] = row
+    if errors:
+        shown = "; ".join(errors[:5]) + ("…" if len(errors) > 5 else "")
+        raise DomainError(_("Nothing was imported: %(errors)s") % {"errors": shown}, field="file")
+    if not rows:
+        raise DomainError(_("The file has no households."), field="file")
+    known = set(Household.objects.filter(compound=compound).values_list("building", "unit", "room"))
+    households = [
+        Household(compound=compound, region_path=(row["grid"] or compound).path, **row) for row in rows.values()
+    ]
+    with pghistory.context(action="household_import"):
+        Household.objects.bulk_create(
+            households,
+            update_conflicts=True,
+            unique_fields=["compound", "building", "unit", "room"],
+            update_fields=["grid", "region_path", "head_name", "phone", "members"],
+        )
+    updated = sum(1 for key in rows if key in known)
+    return ImportResult(created=len(rows) - updated, updated=updated)
+
+
+@transaction.atomic
+def visit_record(
+    *, user, household: Household, visited_on: dt.date, outcome: str, purpose: str = "routine", follow_up: bool = False
+) -> Visit:
+    """Record a household visit (入户走访) by someone who may visit there."""
+    if not permissions.may_in(user, permissions.RECORD_VISIT, household.region_path):
+        raise DomainError(_("This household is outside the area you work in."), field="household")
+    if visited_on > timezone.localdate():
+        raise DomainError(_("A visit cannot be in the future."), field="visited_on")
+    if purpose not in Visit.Purpose.values:
+        raise DomainError(_("Choose a purpose."), field="purpose")
+    if not (outcome or "").strip():
+        raise DomainError(_("Write what came of the visit."), field="outcome")
+    visit = Visit(
+        household=household,
+        region_path=household.region_path,
+        visited_on=visited_on,
+        visitor=user,
+        purpose=purpose,
+        outcome=outcome.strip(),
+        follow_up=follow_up,
+    )
+    with pghistory.context(action="visit_record"):
+        visit.save(force_insert=True)
+    return visit

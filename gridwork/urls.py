@@ -20,4 +20,8 @@ urlpatterns = [
     path("reception/new/", views.reception_new, name="reception_new"),
     path("reception/<int:pk>/", views.reception_detail, name="reception_detail"),
     path("reception/<int:pk>/reveal/", views.reception_reveal, name="reception_reveal"),
+    path("households/", views.household_list, name="household_list"),
+    path("households/import/", views.household_import, name="household_import"),
+    path("households/<int:pk>/", views.household_detail, name="household_detail"),
+    path("households/<int:pk>/visits/", views.visit_new, name="visit_new"),
 ]

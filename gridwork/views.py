@@ -10,7 +10,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core.errors import DomainError
 from grids.permissions import may
 from gridwork import permissions, selectors, services
-from gridwork.forms import FieldDayForm, FileFromForm, MeetingForm, ReceptionForm, ResolutionForm
+from gridwork.forms import (
+    FieldDayForm,
+    FileFromForm,
+    HouseholdImportForm,
+    MeetingForm,
+    ReceptionForm,
+    ResolutionForm,
+    VisitForm,
+)
 from petitions import selectors as petition_selectors
 
 PAGE_SIZE = 25
@@ -291,3 +299,73 @@ def reception_reveal(request: HttpRequest, pk: int) -> HttpResponse:
     )
     context = {"reception": reception, "revealed": revealed, "may_reveal": False}
     return render(request, "gridwork/reception_detail.html", context)
+
+
+# --- Household register and visits ---------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def household_list(request: HttpRequest) -> HttpResponse:
+    _require(request, permissions.VIEW)
+    filters = request.GET.copy()
+    filters.pop("cursor", None)
+    page, filterset, rate = selectors.household_list(
+        user=request.user, filters=filters, cursor=request.GET.get("cursor"), size=PAGE_SIZE
+    )
+    context = {
+        "page": page,
+        "filterset": filterset,
+        "rate": rate,
+        "next_query": _next_query(request, page.next_cursor),
+        "may_import": may(request.user, permissions.IMPORT_HOUSEHOLDS),
+    }
+    return render(request, "gridwork/household_list.html", context, status=200 if filterset.is_valid() else 400)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def household_import(request: HttpRequest) -> HttpResponse:
+    _require(request, permissions.IMPORT_HOUSEHOLDS)
+    bound = request.method == "POST"
+    form = HouseholdImportForm(request.POST if bound else None, request.FILES if bound else None, user=request.user)
+    result = None
+    if bound and form.is_valid():
+        try:
+            result = services.household_import(
+                user=request.user, compound=form.cleaned_data["compound"], text=form.cleaned_data["file"]
+            )
+        except DomainError as exc:
+            form_error(form, exc)
+    status = 400 if form.errors else 200
+    return render(request, "gridwork/household_import.html", {"form": form, "result": result}, status=status)
+
+
+def _household_page(request: HttpRequest, pk: int, form: VisitForm | None = None) -> HttpResponse:
+    household = selectors.household_get(user=request.user, pk=pk)
+    may_visit = permissions.may_in(request.user, permissions.RECORD_VISIT, household.region_path)
+    context = {"household": household, "form": (form or VisitForm()) if may_visit else None}
+    return render(request, "gridwork/household_detail.html", context, status=400 if form and form.errors else 200)
+
+
+@login_required
+@require_GET
+def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, permissions.VIEW)
+    return _household_page(request, pk)
+
+
+@login_required
+@require_POST
+def visit_new(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, permissions.RECORD_VISIT)
+    household = selectors.household_get(user=request.user, pk=pk, action=permissions.RECORD_VISIT)
+    form = VisitForm(request.POST)
+    if form.is_valid():
+        try:
+            services.visit_record(user=request.user, household=household, **form.cleaned_data)
+        except DomainError as exc:
+            form_error(form, exc)
+        else:
+            return redirect("gridwork:household_detail", pk=pk)
+    return _household_page(request, pk, form)

@@ -2,7 +2,7 @@
 another district, and each principal's sibling node has a field day of its own."""
 
 from grids.roles import Role
-from gridwork.models import FieldDay, Finding, Meeting, Reception, Resolution, ServiceCentre
+from gridwork.models import FieldDay, Finding, Household, Meeting, Reception, Resolution, ServiceCentre
 from tests.authz import MULTI, Row, statuses
 from tests.gridwork.factories import meeting_kind
 
@@ -50,9 +50,18 @@ def _reception(node) -> Reception:
     )
 
 
+def _household(node) -> Household:
+    return Household.objects.create(compound=node, region_path=node.path, building="1", room="101")
+
+
 def build(world) -> None:
     leader = world.users["grid_leader"]
-    makers = (("day", lambda node: _day(leader, node)), ("meeting", _meeting), ("reception", _reception))
+    makers = (
+        ("day", lambda node: _day(leader, node)),
+        ("meeting", _meeting),
+        ("reception", _reception),
+        ("household", _household),
+    )
     for key, make in makers:
         world.objects[f"{key}_in"] = make(world.tree.grid_a)
         world.objects[f"{key}_out"] = make(world.foreign.street)
@@ -121,6 +130,13 @@ ROWS = {
     "gridwork:reception_new": Row(expect=_table({200: OFFICE}), also={"post": {**_table({400: OFFICE}), MULTI: 400}}),
     "gridwork:reception_detail": _object_row("reception", _day_kwargs, _table({200: VIEWERS})),
     "gridwork:reception_reveal": _object_row("reception", _day_kwargs, _table({200: OFFICE}), method="post"),
+    "gridwork:household_list": Row(expect=_table({200: VIEWERS})),
+    "gridwork:household_import": Row(
+        expect=_table({200: OFFICE}), also={"post": {**_table({400: OFFICE}), MULTI: 400}}
+    ),
+    "gridwork:household_detail": _object_row("household", _day_kwargs, _table({200: VIEWERS})),
+    # An empty visit comes back with its errors.
+    "gridwork:visit_new": _object_row("household", _day_kwargs, _table({400: VIEWERS}), method="post"),
     "gridwork:finding_file": Row(
         expect=_table({400: VIEWERS}),
         method="post",
