@@ -227,7 +227,7 @@ class VisitForm(PortalFormMixin, forms.Form):
         label=_("Visited on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     purpose = forms.ChoiceField(label=_("Purpose"), choices=Visit.Purpose.choices)
-    outcome = forms.CharField(label=_("Outcome"), widget=forms.Textarea(attrs={"rows": 2}))
+    outcome = forms.CharField(label=_("What came of the visit"), widget=forms.Textarea(attrs={"rows": 2}))
     follow_up = forms.BooleanField(label=_("Follow-up needed"), required=False)
 
     def __init__(self, *args, **kwargs):

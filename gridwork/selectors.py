@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from core.pagination import KeysetPage, keyset_page
+from grids.models import Region
 from grids.permissions import assignments, region_condition
 from grids.roles import Role
 from gridwork import permissions
@@ -300,3 +303,127 @@ def household_get(*, user, pk: int, action: str = permissions.VIEW) -> Household
 
 def compounds_for_import(*, user) -> QuerySet:
     return permissions.regions(user, permissions.IMPORT_HOUSEHOLDS, levels=(4,)).order_by("path")
+
+
+# --- Figures for the dashboard and the monthly PDF (gridwork.figures) --------------------------------------
+
+
+@dataclass(frozen=True)
+class GridFigures:
+    field_days: int
+    credited_days: int
+    leaders: int
+    weeks: int
+    expected: int
+    households: int
+    visited: int
+    meetings: int
+    resolutions: int
+    resolutions_filed: int
+    receptions: int
+    referred: int
+
+    @staticmethod
+    def _rate(part: int, whole: int) -> float | None:
+        return round(100 * part / whole, 1) if whole else None
+
+    @property
+    def compliance(self) -> float | None:
+        return self._rate(self.credited_days, self.leaders * self.weeks * self.expected)
+
+    @property
+    def visit_rate(self) -> float | None:
+        return self._rate(self.visited, self.households)
+
+    @property
+    def follow_through(self) -> float | None:
+        return self._rate(self.resolutions_filed, self.resolutions)
+
+    @property
+    def referral_rate(self) -> float | None:
+        return self._rate(self.referred, self.receptions)
+
+
+def weeks_between(start: dt.date, end: dt.date) -> int:
+    """The weeks (Monday to Sunday) that have at least one day in ``start``..``end``."""
+    if end < start:
+        return 0
+    return (week_start(end) - week_start(start)).days // 7 + 1
+
+
+_FIGURES_SQL = """
+WITH leader_weeks AS (
+    SELECT leader_id, date_trunc('week', date) AS week, COUNT(DISTINCT date) AS days
+      FROM {field_day}
+     WHERE region_path LIKE %(prefix)s AND date BETWEEN %(start)s AND %(end)s
+     GROUP BY 1, 2
+)
+SELECT
+    (SELECT COUNT(*) FROM {field_day} WHERE region_path LIKE %(prefix)s AND date BETWEEN %(start)s AND %(end)s),
+    (SELECT COALESCE(SUM(LEAST(days, %(expected)s)), 0) FROM leader_weeks),
+    (SELECT COUNT(DISTINCT ra.user_id) FROM {assignment} ra JOIN {region} r ON r.id = ra.region_id
+      WHERE ra.role = %(leader_role)s AND r.path LIKE %(prefix)s),
+    (SELECT COUNT(*) FROM {household} WHERE region_path LIKE %(prefix)s),
+    (SELECT COUNT(DISTINCT v.household_id) FROM {visit} v JOIN {household} h ON h.id = v.household_id
+      WHERE h.region_path LIKE %(prefix)s AND v.visited_on BETWEEN %(start)s AND %(end)s),
+    (SELECT COUNT(*) FROM {meeting} WHERE region_path LIKE %(prefix)s AND date BETWEEN %(start)s AND %(end)s),
+    (SELECT COUNT(*) FROM {resolution} res JOIN {meeting} m ON m.id = res.meeting_id
+      WHERE m.region_path LIKE %(prefix)s AND m.date BETWEEN %(start)s AND %(end)s),
+    (SELECT COUNT(*) FROM {resolution} res JOIN {meeting} m ON m.id = res.meeting_id
+      WHERE m.region_path LIKE %(prefix)s AND m.date BETWEEN %(start)s AND %(end)s AND res.petition_id IS NOT NULL),
+    (SELECT COUNT(*) FROM {reception} WHERE region_path LIKE %(prefix)s
+        AND asked_at >= %(start_at)s AND asked_at < %(end_at)s),
+    (SELECT COUNT(*) FROM {reception} WHERE region_path LIKE %(prefix)s
+        AND asked_at >= %(start_at)s AND asked_at < %(end_at)s AND referred_to <> '')
+"""
+
+
+def grid_figures(*, region, start: dt.date, end: dt.date, today: dt.date | None = None) -> GridFigures:
+    """Every grid-work figure of ``region``'s subtree over ``start``..``end`` (dates, inclusive), in one
+    statement: raw SQL because the field-day compliance caps each leader's week at the expected number
+    before summing (an aggregate over an aggregate), and one round trip keeps the dashboard's query
+    count fixed. Every count is over indexed ``region_path`` prefixes."""
+    from grids.models import RoleAssignment
+
+    today = today or timezone.localdate()
+    end = min(end, today)
+    zone = ZoneInfo(settings.TIME_ZONE)
+    tables = {
+        "field_day": FieldDay._meta.db_table,
+        "assignment": RoleAssignment._meta.db_table,
+        "region": Region._meta.db_table,
+        "household": Household._meta.db_table,
+        "visit": Visit._meta.db_table,
+        "meeting": Meeting._meta.db_table,
+        "resolution": Resolution._meta.db_table,
+        "reception": Reception._meta.db_table,
+    }
+    quote = connection.ops.quote_name
+    sql = _FIGURES_SQL.format(**{key: quote(table) for key, table in tables.items()})
+    params = {
+        "prefix": region.path.replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_") + "%",
+        "start": start,
+        "end": end,
+        "start_at": dt.datetime.combine(start, dt.time.min, tzinfo=zone),
+        "end_at": dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=zone),
+        "expected": settings.GRIDWORK_FIELD_DAYS_PER_WEEK,
+        "leader_role": Role.GRID_LEADER.value,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    (field_days, credited, leaders, households, visited, meetings, resolutions, filed, receptions, referred) = row
+    return GridFigures(
+        field_days=field_days,
+        credited_days=int(credited),
+        leaders=leaders,
+        weeks=weeks_between(start, end),
+        expected=settings.GRIDWORK_FIELD_DAYS_PER_WEEK,
+        households=households,
+        visited=visited,
+        meetings=meetings,
+        resolutions=resolutions,
+        resolutions_filed=filed,
+        receptions=receptions,
+        referred=referred,
+    )

@@ -91,6 +91,7 @@ def test_a_resolution_becomes_a_petition_and_links_back(tree, staff):
 
 
 def test_a_joint_meeting_about_a_major_petition_goes_on_its_timeline(tree, client):
+    joint = factories.meeting_kind("joint")
     street = grid_factories.user(role="street_staff", region=tree.street_a)
     petition = petition_services.petition_triage(
         user=street, petition=petition_factories.petition(region=tree.grid_a), klass=Klass.MAJOR, unit=tree.unit_a
@@ -104,7 +105,7 @@ def test_a_joint_meeting_about_a_major_petition_goes_on_its_timeline(tree, clien
     response = client.post(
         new_url,
         {
-            "kind": factories.meeting_kind("joint").pk,
+            "kind": joint.pk,
             "date": timezone.localdate().isoformat(),
             "place": "街道会议室",
             "region": tree.street_a.pk,

@@ -1,0 +1,96 @@
+"""Grid work's dashboard section: every figure checked by hand on a small known set."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from gridwork import figures, selectors, services
+from gridwork.models import FieldDay, Household, Reception, ServiceCentre, Visit
+from tests.grids import factories as grid_factories
+from tests.gridwork import factories
+from tests.petitions import factories as petition_factories
+
+pytestmark = pytest.mark.django_db
+
+# December 2026: Tuesday 1st … Thursday 31st; "today" is the 9th, so the weeks so far are those of
+# Mon 30 Nov and Mon 7 Dec (two).
+START, END, TODAY = dt.date(2026, 12, 1), dt.date(2026, 12, 31), dt.date(2026, 12, 9)
+
+
+def _day(leader, grid, date):
+    FieldDay.objects.create(leader=leader, grid=grid, region_path=grid.path, date=date, hours=3)
+
+
+def test_figures_by_hand(tree, settings):
+    settings.GRIDWORK_FIELD_DAYS_PER_WEEK = 3
+    staff = grid_factories.user(role="community_staff", region=tree.community_a)
+    wang = grid_factories.user(role="grid_leader", region=tree.grid_a)
+    chen = grid_factories.user(role="grid_leader", region=tree.grid_a2)
+    far = grid_factories.user(role="grid_leader", region=tree.grid_b)  # another street
+    # Wang: week 1 four days (capped at 3), week 2 one day (plus a second grid visit on the same date).
+    for day in (1, 2, 3, 4, 8):
+        _day(wang, tree.grid_a, dt.date(2026, 12, day))
+    _day(wang, tree.grid_a2, dt.date(2026, 12, 8))
+    _day(chen, tree.grid_a2, dt.date(2026, 12, 2))  # Chen: one day
+    _day(chen, tree.grid_a2, dt.date(2026, 11, 20))  # before the period
+    _day(far, tree.grid_b, dt.date(2026, 12, 2))  # outside the region
+    # credited = min(4,3) + min(1,3) + 1 = 5 of 2 leaders × 2 weeks × 3 = 12 → 41.7%
+    houses = [
+        Household.objects.create(compound=tree.compound_a, region_path=tree.compound_a.path, building="1", room=str(r))
+        for r in range(4)
+    ]
+    for house, date in [(houses[0], 3), (houses[0], 5), (houses[1], 9)]:
+        Visit.objects.create(
+            household=house,
+            region_path=house.region_path,
+            visited_on=dt.date(2026, 12, date),
+            visitor=staff,
+            outcome="好",
+        )
+    Visit.objects.create(
+        household=houses[2],
+        region_path=houses[2].region_path,
+        visited_on=dt.date(2026, 11, 30),
+        visitor=staff,
+        outcome="好",
+    )
+    # visit rate: houses 0 and 1 of 4 → 50%
+    meeting = factories.meeting(user=staff, region=tree.community_a, resolutions=["甲", "乙", "丙"], days_ago=0)
+    meeting.date = dt.date(2026, 12, 5)
+    meeting.save(update_fields=["date"])
+    services.resolution_file(user=staff, resolution=meeting.resolutions.first(), category=petition_factories.category())
+    # follow-through: 1 of 3 → 33.3%
+    centre = ServiceCentre.objects.create(
+        region=tree.community_a, region_path=tree.community_a.path, name="中心", address="一楼"
+    )
+    at = dt.datetime(2026, 12, 7, 10, tzinfo=dt.UTC)
+    for referred in ("", "", "区住建局"):
+        Reception.objects.create(
+            centre=centre,
+            region_path=centre.region_path,
+            question="问",
+            referred_to=referred,
+            answered_by=staff,
+            asked_at=at,
+        )
+    found = selectors.grid_figures(region=tree.street_a, start=START, end=END, today=TODAY)
+    assert (found.field_days, found.credited_days, found.leaders, found.weeks) == (7, 5, 2, 2)
+    assert (found.compliance, found.visit_rate, found.follow_through, found.referral_rate) == (41.7, 50.0, 33.3, 33.3)
+    assert (found.meetings, found.resolutions, found.receptions) == (1, 3, 3)
+    narrow = selectors.grid_figures(region=tree.grid_a2, start=START, end=END, today=TODAY)
+    assert (narrow.field_days, narrow.leaders, narrow.households, narrow.meetings) == (2, 1, 0, 0)
+
+
+def test_the_section_on_the_dashboard(client, tree):
+    street = grid_factories.user(role="street_staff", region=tree.street_a)
+    made = figures.section(user=street, region=tree.street_a, start=dt.date(2026, 11, 1), end=dt.date(2026, 12, 1))
+    assert made.key == "gridwork" and {f.key for f in made.figures} >= {"field_day_compliance", "visit_rate"}
+    assert all(f.definition for f in made.figures)
+    outsider = grid_factories.user(role="street_staff", region=tree.street_b)
+    assert figures.section(user=outsider, region=tree.street_a, start=START, end=START) is None
+    client.force_login(street)
+    page = client.get(reverse("reports:dashboard"), {"region": tree.street_a.pk})
+    assert 'data-testid="section-gridwork"' in page.content.decode()
