@@ -457,3 +457,17 @@ def visit_record(
     with pghistory.context(action="visit_record"):
         visit.save(force_insert=True)
     return visit
+
+
+# --- Reference data edited by admins ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def centre_save(*, centre: ServiceCentre) -> ServiceCentre:
+    """Save a service centre as the admin edits it: its scoping path follows its community."""
+    if centre.region.level != 3:
+        raise DomainError(_("A service centre belongs to a community."), field="region")
+    centre.region_path = centre.region.path
+    with pghistory.context(action="centre_save"):
+        centre.save()
+    return centre

@@ -150,3 +150,12 @@ def test_the_front_door_offers_the_catalogue(client):
 
 
 LIST_QUERIES = 8
+
+
+def test_an_admin_saved_centre_follows_its_community(tree):
+    from gridwork.models import ServiceCentre
+
+    centre = services.centre_save(centre=ServiceCentre(region=tree.community_a, name="中心", address="一楼"))
+    assert centre.region_path == tree.community_a.path
+    with pytest.raises(DomainError):
+        services.centre_save(centre=ServiceCentre(region=tree.grid_a, name="网格中心", address="一楼"))
