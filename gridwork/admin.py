@@ -5,7 +5,7 @@ from django.contrib import admin
 
 from grids.models import Region
 from gridwork import services
-from gridwork.models import MeetingKind, OpeningHours, ServiceCentre, ServiceItem
+from gridwork.models import MeetingKind, OpeningHours, ServiceCentre, ServiceItem, Station, StationMember
 
 
 @admin.register(MeetingKind)
@@ -40,3 +40,24 @@ class ServiceCentreAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         services.centre_save(centre=obj)
+
+
+class StationMemberInline(admin.TabularInline):
+    model = StationMember
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Station)
+class StationAdmin(admin.ModelAdmin):
+    list_display = ["name", "compound", "founded_on", "is_active"]
+    search_fields = ["name"]
+    inlines = [StationMemberInline]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "compound":
+            kwargs["queryset"] = Region.objects.filter(level=4).order_by("path")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        services.station_save(station=obj)

@@ -33,6 +33,9 @@ from gridwork.models import (
     OpeningHours,
     ServiceCentre,
     ServiceItem,
+    Station,
+    StationActivity,
+    StationMember,
     Visit,
 )
 from gridwork.reference import ensure_meeting_kinds
@@ -59,6 +62,7 @@ def seed(*, scale: Scale, stdout) -> None:
     _seed_meetings(stdout)
     _seed_catalogue(stdout)
     _seed_households(stdout)
+    _seed_stations(stdout)
 
 
 def _seed_field_days(stdout) -> None:
@@ -345,3 +349,35 @@ def _seed_households(stdout) -> None:
             )
     Visit.objects.bulk_create(visits)
     stdout.write(f"gridwork: {len(households)} households in {len(compounds)} compounds, {len(visits)} visits.")
+
+
+STATION_MEMBERS = (("陈秀英", "站长"), ("林国强", "副站长"), ("王美华", "成员"), ("张志明", "成员"), ("徐丽娟", "成员"))
+STATION_ACTIVITIES = ("楼道大扫除", "邻里议事", "义务理发", "家电义修", "垃圾分类宣传", "老人陪伴")
+
+
+def _seed_stations(stdout) -> None:
+    """清川佳园's self-governance station (小区居民自治互助站): five members — the demo resident
+    (陈秀英) leads it and files for it — and an activity each month of the year."""
+    compound = Region.objects.filter(code=grids_demo.QINGCHUAN_CODE).first()
+    if compound is None or Station.objects.filter(compound=compound).exists():
+        return
+    station = services.station_save(
+        station=Station(compound=compound, name="清川佳园居民自治互助站", founded_on=dt.date(2019, 5, 1))
+    )
+    resident = get_user_model().objects.filter(username=Role.RESIDENT.value).first()
+    StationMember.objects.bulk_create(
+        StationMember(station=station, user=resident if index == 0 else None, name=name, post=post)
+        for index, (name, post) in enumerate(STATION_MEMBERS)
+    )
+    rng = random.Random(18)
+    today = timezone.localdate()
+    StationActivity.objects.bulk_create(
+        StationActivity(
+            station=station,
+            date=today - dt.timedelta(days=30 * month + rng.randint(1, 20)),
+            title=rng.choice(STATION_ACTIVITIES),
+            participants=rng.randint(8, 40),
+        )
+        for month in range(12)
+    )
+    stdout.write("gridwork: 清川佳园's self-governance station with 5 members and 12 activities.")

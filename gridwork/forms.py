@@ -233,3 +233,22 @@ class VisitForm(PortalFormMixin, forms.Form):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("initial", {"visited_on": timezone.localdate()})
         super().__init__(*args, **kwargs)
+
+
+class StationActivityForm(PortalFormMixin, forms.Form):
+    date = BoundedDateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    title = forms.CharField(label=_("Activity"), max_length=120)
+    participants = forms.IntegerField(label=_("Participants"), min_value=0, max_value=100_000, initial=0)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {"date": timezone.localdate()})
+        super().__init__(*args, **kwargs)
+
+
+class StationFileForm(PortalFormMixin, forms.Form):
+    """A station member's petition for the station."""
+
+    category = forms.ModelChoiceField(queryset=Category.objects.filter(is_active=True), label=_("Category"))
+    title = forms.CharField(label=_("Title"), max_length=120)
+    description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 4}))
+    address = forms.CharField(label=_("Address"), required=False, max_length=200)

@@ -97,6 +97,11 @@ def home_actions(user, role: Role) -> Iterable[HomeAction]:
         yield HomeAction(_("Field days"), reverse("gridwork:field_day_list"))
         yield HomeAction(_("First-ask reception"), reverse("gridwork:reception_list"))
         yield HomeAction(_("Household register"), reverse("gridwork:household_list"))
+        yield HomeAction(_("Self-governance stations"), reverse("gridwork:station_list"))
+    if role == Role.RESIDENT:
+        for station in selectors.stations_of_member(user=user):
+            label = _("Report for %(station)s") % {"station": station.name}
+            yield HomeAction(label, reverse("gridwork:station_file", kwargs={"pk": station.pk}))
     if role == Role.GRID_LEADER:
         yield HomeAction(_("Household visits"), reverse("gridwork:household_list"))
         yield HomeAction(_("Residents' meetings"), reverse("gridwork:meeting_list"))

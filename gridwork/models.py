@@ -348,3 +348,74 @@ class Visit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.visited_on:%Y-%m-%d} {self.household_id}"
+
+
+# --- Self-governance stations (小区居民自治互助站) ---------------------------------------------------------------
+
+
+@pghistory.track(*audited())
+class Station(models.Model):
+    """A residents' self-governance and mutual-help station of a compound."""
+
+    compound = models.ForeignKey(Region, models.PROTECT, related_name="stations", verbose_name=_("compound"))
+    region_path = models.CharField(max_length=255, editable=False)
+    name = models.CharField(_("name"), max_length=100)
+    founded_on = models.DateField(_("founded on"), null=True, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("self-governance station")
+        verbose_name_plural = _("self-governance stations")
+        indexes = [_path_index("station_by_region")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@pghistory.track(*audited())
+class StationMember(models.Model):
+    """A resident who takes part in a station; with a login, they file petitions for the station."""
+
+    station = models.ForeignKey(Station, models.CASCADE, related_name="members", verbose_name=_("station"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="station_memberships",
+        verbose_name=_("login"),
+    )
+    name = models.CharField(_("name"), max_length=64)
+    post = models.CharField(_("post"), max_length=32, blank=True)
+    joined_on = models.DateField(_("joined on"), default=timezone.localdate)
+
+    class Meta:
+        verbose_name = _("station member")
+        verbose_name_plural = _("station members")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["station", "user"], condition=Q(user__isnull=False), name="station_member_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@pghistory.track(*audited())
+class StationActivity(models.Model):
+    """Something the station did: a clean-up, a talk, a repair day, mutual help."""
+
+    station = models.ForeignKey(Station, models.CASCADE, related_name="activities", verbose_name=_("station"))
+    date = models.DateField(_("date"))
+    title = models.CharField(_("activity"), max_length=120)
+    participants = models.PositiveIntegerField(_("participants"), default=0)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("station activity")
+        verbose_name_plural = _("station activities")
+        ordering = ["-date", "-id"]
+
+    def __str__(self) -> str:
+        return self.title

@@ -46,3 +46,8 @@ IMPORT_HOUSEHOLDS = "gridwork.import_households"
 RECORD_VISIT = "gridwork.record_visit"
 register_action(IMPORT_HOUSEHOLDS, _OFFICE)
 register_action(RECORD_VISIT, {Role.GRID_LEADER, *_OFFICE})
+
+# Self-governance stations: their activities are recorded by grid leaders and the community office;
+# a station's members (residents with a login) file petitions for it (checked by membership).
+RECORD_STATION = "gridwork.record_station"
+register_action(RECORD_STATION, {Role.GRID_LEADER, *_OFFICE})

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.http import Http404
 from django.utils import timezone
 
@@ -28,6 +28,8 @@ from gridwork.models import (
     Reception,
     Resolution,
     ServiceCentre,
+    Station,
+    StationActivity,
     Visit,
 )
 from petitions.models import OPEN_STATUSES, Petition
@@ -427,3 +429,64 @@ def grid_figures(*, region, start: dt.date, end: dt.date, today: dt.date | None 
         receptions=receptions,
         referred=referred,
     )
+
+
+# --- Self-governance stations ------------------------------------------------------------------------------
+
+
+def _residents_of_compound() -> Subquery:
+    """The residents of a station's compound: the members of its register's households."""
+    return Subquery(
+        Household.objects.filter(compound=OuterRef("compound"))
+        .order_by()
+        .values("compound")
+        .annotate(total=Sum("members"))
+        .values("total")[:1]
+    )
+
+
+def station_list(*, user, cursor: str | None = None, size: int = 25) -> KeysetPage:
+    """Stations in scope with their members and residents (participation rate = members ÷ residents)."""
+    qs = permissions.scope(Station.objects.all(), user)
+    return keyset_page(
+        qs,
+        cursor=cursor,
+        ordering="-id",
+        size=size,
+        rows=lambda rows: rows.select_related("compound").annotate(
+            member_count=Count("members", distinct=True), residents=_residents_of_compound()
+        ),
+    )
+
+
+def station_get(*, user, pk: int, action: str = permissions.VIEW) -> Station:
+    try:
+        return (
+            permissions.scope(Station.objects.all(), user, action)
+            .select_related("compound")
+            .annotate(member_count=Count("members", distinct=True), residents=_residents_of_compound())
+            .prefetch_related(
+                "members", Prefetch("activities", queryset=StationActivity.objects.order_by("-date", "-id"))
+            )
+            .get(pk=pk)
+        )
+    except Station.DoesNotExist:
+        raise Http404 from None
+
+
+def participation_rate(station) -> float | None:
+    return round(100 * station.member_count / station.residents, 1) if station.residents else None
+
+
+def station_of_member(*, user, pk: int) -> Station:
+    """A station the user is a member of (an active one); anything else is a 404."""
+    try:
+        return Station.objects.select_related("compound").get(pk=pk, is_active=True, members__user=user)
+    except Station.DoesNotExist:
+        raise Http404 from None
+
+
+def stations_of_member(*, user) -> list[Station]:
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return list(Station.objects.filter(is_active=True, members__user=user).order_by("id"))

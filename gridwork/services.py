@@ -34,6 +34,9 @@ from gridwork.models import (
     Resolution,
     ServiceCentre,
     ServiceItem,
+    Station,
+    StationActivity,
+    StationMember,
     Visit,
 )
 from petitions import permissions as petition_permissions
@@ -471,3 +474,57 @@ def centre_save(*, centre: ServiceCentre) -> ServiceCentre:
     with pghistory.context(action="centre_save"):
         centre.save()
     return centre
+
+
+# --- Self-governance stations ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def station_activity_record(
+    *, user, station: Station, date: dt.date, title: str, participants: int = 0
+) -> StationActivity:
+    if not permissions.may_in(user, permissions.RECORD_STATION, station.region_path):
+        raise DomainError(_("You may not record activities of this station."))
+    if date > timezone.localdate():
+        raise DomainError(_("Record an activity once it has taken place."), field="date")
+    if not (title or "").strip():
+        raise DomainError(_("Say what the activity was."), field="title")
+    if not (0 <= participants <= MAX_PARTICIPANTS):
+        raise DomainError(_("Enter a plausible number of participants."), field="participants")
+    with pghistory.context(action="station_activity_record"):
+        return StationActivity.objects.create(
+            station=station, date=date, title=title.strip(), participants=participants, recorded_by=user
+        )
+
+
+@transaction.atomic
+def station_file(
+    *, user, station: Station, category: Category, title: str, description: str, address: str = ""
+) -> Petition:
+    """A station member files a petition for the station: channel "self_governance", the station's
+    compound as its place, the member as reporter."""
+    if not station.is_active or not StationMember.objects.filter(station=station, user=user).exists():
+        raise DomainError(_("Only the station's members file petitions for it."))
+    petition, _token = petition_services.petition_file(
+        channel=Channel.SELF_GOVERNANCE,
+        category=category,
+        region=station.compound,
+        title=title,
+        description=description,
+        address=address,
+        reporter=user,
+        filed_by=user,
+        language=getattr(user, "language", "") or "",
+    )
+    return petition
+
+
+@transaction.atomic
+def station_save(*, station: Station) -> Station:
+    """Save a station as the admin edits it: its scoping path follows its compound."""
+    if station.compound.level != 4:
+        raise DomainError(_("A station belongs to a compound."), field="compound")
+    station.region_path = station.compound.path
+    with pghistory.context(action="station_save"):
+        station.save()
+    return station

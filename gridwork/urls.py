@@ -24,4 +24,8 @@ urlpatterns = [
     path("households/import/", views.household_import, name="household_import"),
     path("households/<int:pk>/", views.household_detail, name="household_detail"),
     path("households/<int:pk>/visits/", views.visit_new, name="visit_new"),
+    path("stations/", views.station_list, name="station_list"),
+    path("stations/<int:pk>/", views.station_detail, name="station_detail"),
+    path("stations/<int:pk>/activities/", views.station_activity_new, name="station_activity_new"),
+    path("stations/<int:pk>/file/", views.station_file, name="station_file"),
 ]

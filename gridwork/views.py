@@ -17,6 +17,8 @@ from gridwork.forms import (
     MeetingForm,
     ReceptionForm,
     ResolutionForm,
+    StationActivityForm,
+    StationFileForm,
     VisitForm,
 )
 from petitions import selectors as petition_selectors
@@ -369,3 +371,67 @@ def visit_new(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             return redirect("gridwork:household_detail", pk=pk)
     return _household_page(request, pk, form)
+
+
+# --- Self-governance stations ------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def station_list(request: HttpRequest) -> HttpResponse:
+    _require(request, permissions.VIEW)
+    page = selectors.station_list(user=request.user, cursor=request.GET.get("cursor"), size=PAGE_SIZE)
+    rows = [(station, selectors.participation_rate(station)) for station in page.items]
+    context = {"page": page, "rows": rows, "next_query": _next_query(request, page.next_cursor)}
+    return render(request, "gridwork/station_list.html", context)
+
+
+def _station_page(request: HttpRequest, pk: int, form: StationActivityForm | None = None) -> HttpResponse:
+    station = selectors.station_get(user=request.user, pk=pk)
+    may_record = permissions.may_in(request.user, permissions.RECORD_STATION, station.region_path)
+    context = {
+        "station": station,
+        "rate": selectors.participation_rate(station),
+        "form": (form or StationActivityForm()) if may_record else None,
+    }
+    return render(request, "gridwork/station_detail.html", context, status=400 if form and form.errors else 200)
+
+
+@login_required
+@require_GET
+def station_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, permissions.VIEW)
+    return _station_page(request, pk)
+
+
+@login_required
+@require_POST
+def station_activity_new(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, permissions.RECORD_STATION)
+    station = selectors.station_get(user=request.user, pk=pk, action=permissions.RECORD_STATION)
+    form = StationActivityForm(request.POST)
+    if form.is_valid():
+        try:
+            services.station_activity_record(user=request.user, station=station, **form.cleaned_data)
+        except DomainError as exc:
+            form_error(form, exc)
+        else:
+            return redirect("gridwork:station_detail", pk=pk)
+    return _station_page(request, pk, form)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def station_file(request: HttpRequest, pk: int) -> HttpResponse:
+    """A station member files a petition for the station (channel self-governance)."""
+    station = selectors.station_of_member(user=request.user, pk=pk)
+    form = StationFileForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            petition = services.station_file(user=request.user, station=station, **form.cleaned_data)
+        except DomainError as exc:
+            form_error(form, exc)
+        else:
+            return render(request, "gridwork/station_filed.html", {"station": station, "petition": petition})
+    context = {"station": station, "form": form}
+    return render(request, "gridwork/station_file.html", context, status=400 if form.errors else 200)

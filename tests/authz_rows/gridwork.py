@@ -2,7 +2,17 @@
 another district, and each principal's sibling node has a field day of its own."""
 
 from grids.roles import Role
-from gridwork.models import FieldDay, Finding, Household, Meeting, Reception, Resolution, ServiceCentre
+from gridwork.models import (
+    FieldDay,
+    Finding,
+    Household,
+    Meeting,
+    Reception,
+    Resolution,
+    ServiceCentre,
+    Station,
+    StationMember,
+)
 from tests.authz import MULTI, Row, statuses
 from tests.gridwork.factories import meeting_kind
 
@@ -54,6 +64,10 @@ def _household(node) -> Household:
     return Household.objects.create(compound=node, region_path=node.path, building="1", room="101")
 
 
+def _station(node) -> Station:
+    return Station.objects.create(compound=node, region_path=node.path, name=f"互助站{node.pk}")
+
+
 def build(world) -> None:
     leader = world.users["grid_leader"]
     makers = (
@@ -61,6 +75,7 @@ def build(world) -> None:
         ("meeting", _meeting),
         ("reception", _reception),
         ("household", _household),
+        ("station", _station),
     )
     for key, make in makers:
         world.objects[f"{key}_in"] = make(world.tree.grid_a)
@@ -73,6 +88,7 @@ def build(world) -> None:
         world.objects[f"{key}_sibling"] = {
             name: by_node[world.sibling_region(name).pk] for name in (*world.users, "anon")
         }
+    StationMember.objects.create(station=world.objects["station_in"], user=world.users["resident"], name="陈秀英")
 
 
 def _object_row(key: str, kwargs, expect: dict, **extra) -> Row:
@@ -137,6 +153,18 @@ ROWS = {
     "gridwork:household_detail": _object_row("household", _day_kwargs, _table({200: VIEWERS})),
     # An empty visit comes back with its errors.
     "gridwork:visit_new": _object_row("household", _day_kwargs, _table({400: VIEWERS}), method="post"),
+    "gridwork:station_list": Row(expect=_table({200: VIEWERS})),
+    "gridwork:station_detail": _object_row("station", _day_kwargs, _table({200: VIEWERS})),
+    "gridwork:station_activity_new": _object_row("station", _day_kwargs, _table({400: VIEWERS}), method="post"),
+    # Only the station's own members (the resident of compound A is one of station_in's): everyone
+    # else, whatever their role, finds no such page.
+    "gridwork:station_file": Row(
+        expect=statuses(404, anon=302, resident=200),
+        also={"post": statuses(404, anon=302, resident=400)},
+        inside=lambda world, principal: _day_kwargs(world.objects["station_in"]),
+        outside=lambda world, principal: _day_kwargs(world.objects["station_out"]),
+        outside_expect=OUTSIDE,
+    ),
     "gridwork:finding_file": Row(
         expect=_table({400: VIEWERS}),
         method="post",
