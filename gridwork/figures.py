@@ -73,5 +73,15 @@ def section(*, user, region, start: dt.date, end: dt.date) -> Section | None:
             _percent(f.referral_rate),
             _("First-ask receptions where the resident was referred to another office ÷ all receptions."),
         ),
+        Figure(
+            "station_participation",
+            _("Stations' participation"),
+            _percent(f.participation),
+            _(
+                "Members of the region's self-governance stations ÷ the residents of their compounds "
+                "(the members of the register's households)."
+            ),
+            reverse("gridwork:station_list"),
+        ),
     ]
     return Section(key="gridwork", title=_("Grid work"), figures=figures, url=reverse("gridwork:field_day_list"))

@@ -30,6 +30,7 @@ from gridwork.models import (
     ServiceCentre,
     Station,
     StationActivity,
+    StationMember,
     Visit,
 )
 from petitions.models import OPEN_STATUSES, Petition
@@ -324,6 +325,8 @@ class GridFigures:
     resolutions_filed: int
     receptions: int
     referred: int
+    station_members: int = 0
+    station_residents: int = 0
 
     @staticmethod
     def _rate(part: int, whole: int) -> float | None:
@@ -344,6 +347,10 @@ class GridFigures:
     @property
     def referral_rate(self) -> float | None:
         return self._rate(self.referred, self.receptions)
+
+    @property
+    def participation(self) -> float | None:
+        return self._rate(self.station_members, self.station_residents)
 
 
 def weeks_between(start: dt.date, end: dt.date) -> int:
@@ -376,7 +383,11 @@ SELECT
     (SELECT COUNT(*) FROM {reception} WHERE region_path LIKE %(prefix)s
         AND asked_at >= %(start_at)s AND asked_at < %(end_at)s),
     (SELECT COUNT(*) FROM {reception} WHERE region_path LIKE %(prefix)s
-        AND asked_at >= %(start_at)s AND asked_at < %(end_at)s AND referred_to <> '')
+        AND asked_at >= %(start_at)s AND asked_at < %(end_at)s AND referred_to <> ''),
+    (SELECT COUNT(*) FROM {member} sm JOIN {station} s ON s.id = sm.station_id
+      WHERE s.region_path LIKE %(prefix)s AND s.is_active),
+    (SELECT COALESCE(SUM(h.members), 0) FROM {household} h
+      WHERE h.compound_id IN (SELECT compound_id FROM {station} WHERE region_path LIKE %(prefix)s AND is_active))
 """
 
 
@@ -399,6 +410,8 @@ def grid_figures(*, region, start: dt.date, end: dt.date, today: dt.date | None 
         "meeting": Meeting._meta.db_table,
         "resolution": Resolution._meta.db_table,
         "reception": Reception._meta.db_table,
+        "station": Station._meta.db_table,
+        "member": StationMember._meta.db_table,
     }
     quote = connection.ops.quote_name
     sql = _FIGURES_SQL.format(**{key: quote(table) for key, table in tables.items()})
@@ -414,7 +427,7 @@ def grid_figures(*, region, start: dt.date, end: dt.date, today: dt.date | None 
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
-    (field_days, credited, leaders, households, visited, meetings, resolutions, filed, receptions, referred) = row
+    (field_days, credited, leaders, households, visited, meetings, resolutions, filed, receptions, referred) = row[:10]
     return GridFigures(
         field_days=field_days,
         credited_days=int(credited),
@@ -428,6 +441,8 @@ def grid_figures(*, region, start: dt.date, end: dt.date, today: dt.date | None 
         resolutions_filed=filed,
         receptions=receptions,
         referred=referred,
+        station_members=row[10],
+        station_residents=int(row[11]),
     )
 
 

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from gridwork import figures, selectors, services
-from gridwork.models import FieldDay, Household, Reception, ServiceCentre, Visit
+from gridwork.models import FieldDay, Household, Reception, ServiceCentre, Station, StationMember, Visit
 from tests.grids import factories as grid_factories
 from tests.gridwork import factories
 from tests.petitions import factories as petition_factories
@@ -76,7 +76,12 @@ def test_figures_by_hand(tree, settings):
             answered_by=staff,
             asked_at=at,
         )
+    # stations: one in compound A with 2 members; the register there holds 4 households of 1 member → 50%
+    station = services.station_save(station=Station(compound=tree.compound_a, name="互助站"))
+    StationMember.objects.create(station=station, name="甲")
+    StationMember.objects.create(station=station, name="乙")
     found = selectors.grid_figures(region=tree.street_a, start=START, end=END, today=TODAY)
+    assert (found.station_members, found.station_residents, found.participation) == (2, 4, 50.0)
     assert (found.field_days, found.credited_days, found.leaders, found.weeks) == (7, 5, 2, 2)
     assert (found.compliance, found.visit_rate, found.follow_through, found.referral_rate) == (41.7, 50.0, 33.3, 33.3)
     assert (found.meetings, found.resolutions, found.receptions) == (1, 3, 3)
