@@ -41,7 +41,7 @@ from gridwork.models import (
 )
 from petitions import permissions as petition_permissions
 from petitions import services as petition_services
-from petitions.models import Category, Channel, Petition
+from petitions.models import Category, Channel, Klass, Petition, Status
 
 FINDING_EVENT = "gridwork.field_day"
 TITLE_LENGTH = 120
@@ -204,10 +204,26 @@ def meeting_record(
             [Resolution(meeting=meeting, text=text.strip()) for text in resolutions if text.strip()]
         )
     if for_petition is not None:
-        petition_services.petition_log(
-            petition=for_petition, name=MEETING_EVENT, params=_meeting_params(meeting), actor=user
-        )
+        _record_on_petition(user=user, meeting=meeting, petition=for_petition, resolutions=resolutions)
     return meeting
+
+
+def _record_on_petition(*, user, meeting: Meeting, petition: Petition, resolutions: Sequence[str]) -> None:
+    """The joint meeting of a major item in progress is also the item's own joint-meeting step
+    (``petition_meeting``: its decision on the timeline, the meeting deadline met) when the recorder
+    may handle the item; in every case the item's timeline names this meeting."""
+    decision = "；".join(text.strip() for text in resolutions if text.strip())
+    if (
+        meeting.kind.is_joint
+        and decision
+        and petition.klass == Klass.MAJOR
+        and petition.status == Status.ACCEPTED
+        and petition_permissions.may_act(user, petition, petition_permissions.HANDLE)
+    ):
+        petition_services.petition_meeting(
+            user=user, petition=petition, decision=decision, participants=meeting.officials
+        )
+    petition_services.petition_log(petition=petition, name=MEETING_EVENT, params=_meeting_params(meeting), actor=user)
 
 
 def _meeting_params(meeting: Meeting) -> dict:

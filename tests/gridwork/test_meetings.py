@@ -186,3 +186,26 @@ def test_the_meeting_list_costs_fixed_queries(client, tree, staff, django_assert
 
 
 LIST_QUERIES = 9
+
+
+def test_the_joint_meeting_of_a_major_item_in_progress_is_its_joint_meeting_step(tree):
+    from petitions.models import Deadline
+
+    street = grid_factories.user(role="street_staff", region=tree.street_a)
+    petition = petition_services.petition_triage(
+        user=street, petition=petition_factories.petition(region=tree.grid_a), klass=Klass.MAJOR, unit=tree.unit_a
+    )
+    petition = petition_services.petition_accept(user=street, petition=petition)
+    assert Deadline.objects.filter(petition=petition, kind=Deadline.Kind.MEETING, met_at__isnull=True).exists()
+    factories.meeting(
+        user=street,
+        region=tree.street_a,
+        code="joint",
+        resolutions=["住建牵头", "两周内完成"],
+        for_petition=petition,
+        days_ago=0,
+    )
+    assert not Deadline.objects.filter(petition=petition, kind=Deadline.Kind.MEETING, met_at__isnull=True).exists()
+    decision = Event.objects.get(petition=petition, kind=Event.Kind.MEETING)
+    assert decision.text == "住建牵头；两周内完成"
+    assert Event.objects.filter(petition=petition, action=services.MEETING_EVENT).exists()
