@@ -84,4 +84,9 @@ def section(*, user, region, start: dt.date, end: dt.date) -> Section | None:
             reverse("gridwork:station_list"),
         ),
     ]
-    return Section(key="gridwork", title=_("Grid work"), figures=figures, url=reverse("gridwork:field_day_list"))
+    return Section(
+        key="gridwork",
+        title=_("Grid work"),
+        figures=figures,
+        url=reverse("gridwork:dashboard") + f"?region={region.pk}",
+    )

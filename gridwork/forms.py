@@ -252,3 +252,24 @@ class StationFileForm(PortalFormMixin, forms.Form):
     title = forms.CharField(label=_("Title"), max_length=120)
     description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 4}))
     address = forms.CharField(label=_("Address"), required=False, max_length=200)
+
+
+class DashboardForm(PortalFormMixin, forms.Form):
+    """The grid dashboard's region and period (a bad value is a field error, never a 500)."""
+
+    compact = True
+    region = RegionChoiceField(queryset=None, label=_("Region"), required=False)
+    start = BoundedDateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = BoundedDateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = permissions.regions(user, permissions.VIEW, levels=(1, 2, 3, 4, 5)).order_by(
+            "path"
+        )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["start"] > data["end"]:
+            self.add_error("end", _("The end comes before the start."))
+        return data

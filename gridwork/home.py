@@ -98,6 +98,7 @@ def home_actions(user, role: Role) -> Iterable[HomeAction]:
         yield HomeAction(_("First-ask reception"), reverse("gridwork:reception_list"))
         yield HomeAction(_("Household register"), reverse("gridwork:household_list"))
         yield HomeAction(_("Self-governance stations"), reverse("gridwork:station_list"))
+        yield HomeAction(_("Grid work dashboard"), reverse("gridwork:dashboard"))
     if role == Role.RESIDENT:
         for station in selectors.stations_of_member(user=user):
             label = _("Report for %(station)s") % {"station": station.name}

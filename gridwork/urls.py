@@ -28,4 +28,5 @@ urlpatterns = [
     path("stations/<int:pk>/", views.station_detail, name="station_detail"),
     path("stations/<int:pk>/activities/", views.station_activity_new, name="station_activity_new"),
     path("stations/<int:pk>/file/", views.station_file, name="station_file"),
+    path("dashboard/", views.dashboard, name="dashboard"),
 ]

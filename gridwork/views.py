@@ -5,12 +5,14 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.errors import DomainError
 from grids.permissions import may
 from gridwork import permissions, selectors, services
 from gridwork.forms import (
+    DashboardForm,
     FieldDayForm,
     FileFromForm,
     HouseholdImportForm,
@@ -435,3 +437,40 @@ def station_file(request: HttpRequest, pk: int) -> HttpResponse:
             return render(request, "gridwork/station_filed.html", {"station": station, "petition": petition})
     context = {"station": station, "form": form}
     return render(request, "gridwork/station_file.html", context, status=400 if form.errors else 200)
+
+
+# --- The grid dashboard ---------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """Grid work's figures for a region in scope over a period, and the same for each of its children
+    (drill-down district → street → community → compound → grid): two statements."""
+    _require(request, permissions.VIEW)
+    form = DashboardForm(request.GET, user=request.user)
+    if not form.is_valid():
+        return render(request, "gridwork/dashboard.html", {"form": form}, status=400)
+    today = timezone.localdate()
+    region = form.cleaned_data["region"] or form.fields["region"].queryset.first()
+    if region is None:
+        raise Http404
+    start = form.cleaned_data["start"] or today.replace(month=1, day=1)
+    end = form.cleaned_data["end"] or today
+    totals = selectors.grid_figures(region=region, start=start, end=end)
+    by_child = selectors.grid_figures_by_child(region=region, start=start, end=end)
+    children = list(region.children.order_by("path"))
+    rows = [(child, by_child.get(child.path)) for child in children]
+    context = {
+        "form": form,
+        "region": region,
+        "start": start,
+        "end": end,
+        "totals": totals,
+        "rows": rows,
+        "own": by_child.get("self"),
+        "parent": region.parent
+        if region.parent and permissions.may_in(request.user, permissions.VIEW, region.parent.path)
+        else None,
+    }
+    return render(request, "gridwork/dashboard.html", context)

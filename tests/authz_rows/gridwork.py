@@ -153,6 +153,7 @@ ROWS = {
     "gridwork:household_detail": _object_row("household", _day_kwargs, _table({200: VIEWERS})),
     # An empty visit comes back with its errors.
     "gridwork:visit_new": _object_row("household", _day_kwargs, _table({400: VIEWERS}), method="post"),
+    "gridwork:dashboard": Row(expect=_table({200: VIEWERS})),
     "gridwork:station_list": Row(expect=_table({200: VIEWERS})),
     "gridwork:station_detail": _object_row("station", _day_kwargs, _table({200: VIEWERS})),
     "gridwork:station_activity_new": _object_row("station", _day_kwargs, _table({400: VIEWERS}), method="post"),

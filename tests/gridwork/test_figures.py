@@ -99,3 +99,44 @@ def test_the_section_on_the_dashboard(client, tree):
     client.force_login(street)
     page = client.get(reverse("reports:dashboard"), {"region": tree.street_a.pk})
     assert 'data-testid="section-gridwork"' in page.content.decode()
+
+
+def test_the_breakdown_adds_up_to_the_totals(tree):
+    staff = grid_factories.user(role="community_staff", region=tree.community_a)
+    wang = grid_factories.user(role="grid_leader", region=tree.grid_a)
+    far = grid_factories.user(role="grid_leader", region=tree.grid_b)
+    for day in (1, 2, 8):
+        _day(wang, tree.grid_a, dt.date(2026, 12, day))
+    _day(far, tree.grid_b, dt.date(2026, 12, 2))
+    factories.meeting(user=staff, region=tree.community_a, days_ago=0)
+    district = tree.street_a.parent
+    children = selectors.grid_figures_by_child(region=district, start=START, end=END, today=TODAY)
+    total = selectors.grid_figures(region=district, start=START, end=END, today=TODAY)
+    a, b = children[tree.street_a.path], children[tree.street_b.path]
+    assert (a.field_days, b.field_days, total.field_days) == (3, 1, 4)
+    assert (a.credited_days + b.credited_days, total.credited_days) == (4, 4)
+    assert (a.leaders, b.leaders, a.compliance, b.compliance) == (1, 1, 50.0, 16.7)  # 3 of 6, 1 of 6
+    street = selectors.grid_figures_by_child(region=tree.community_a, start=START, end=END)
+    assert street["self"].meetings == 1  # the meeting was held at the community itself
+
+
+def test_the_dashboard_page_drills_down_in_fixed_queries(client, tree, django_assert_num_queries):
+    street = grid_factories.user(role="street_staff", region=tree.street_a)
+    client.force_login(street)
+    url = reverse("gridwork:dashboard")
+    with django_assert_num_queries(DASHBOARD_QUERIES):
+        page = client.get(url)
+    assert page.status_code == 200 and page.context["region"] == tree.street_a
+    assert [child for child, _f in page.context["rows"]] == [tree.community_a, tree.community_a2]
+    wang = grid_factories.user(role="grid_leader", region=tree.grid_a)
+    for day in range(1, 6):
+        _day(wang, tree.grid_a, dt.date(2026, 11, day))
+    with django_assert_num_queries(DASHBOARD_QUERIES):
+        page = client.get(url, {"region": tree.community_a.pk, "start": "2026-11-01", "end": "2026-11-30"})
+    assert page.context["totals"].field_days == 5
+    assert client.get(url, {"start": "2026-12-01", "end": "2026-11-01"}).status_code == 400
+    assert client.get(url, {"region": tree.street_b.pk}).status_code == 400  # outside: like one that does not exist
+    assert client.get(url, {"region": 999999999}).status_code == 400
+
+
+DASHBOARD_QUERIES = 11
