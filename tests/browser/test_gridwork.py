@@ -111,6 +111,7 @@ def test_community_worker_pages_fit_a_phone(phone_page, live_server, demo_data):
         ("/gridwork/stations/", "stations"),
         ("/gridwork/reception/", "receptions"),
         ("/gridwork/field-days/", "field-days"),
+        ("/gridwork/dashboard/", "grid-figures"),
     ]:
         page.goto(f"{live_server.url}{path}")
         page.get_by_test_id(testid).wait_for()
