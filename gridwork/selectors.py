@@ -613,3 +613,70 @@ def grid_figures_by_child(*, region, start: dt.date, end: dt.date, today: dt.dat
         key: GridFigures(weeks=weeks, expected=expected, **{name: found.get(name, 0) for name in fields})
         for key, found in counts.items()
     }
+
+
+@dataclass(frozen=True)
+class LeaderCompliance:
+    user_id: int
+    name: str
+    field_days: int
+    credited_days: int
+    weeks: int
+    expected: int
+
+    @property
+    def compliance(self) -> float | None:
+        whole = self.weeks * self.expected
+        return round(100 * self.credited_days / whole, 1) if whole else None
+
+
+_LEADERS_SQL = """
+WITH leaders AS (
+    SELECT DISTINCT ra.user_id FROM {assignment} ra JOIN {region} r ON r.id = ra.region_id
+     WHERE ra.role = %(leader_role)s AND r.path LIKE %(prefix)s
+), weeks AS (
+    SELECT leader_id, date_trunc('week', date) AS week, COUNT(DISTINCT date) AS days, COUNT(*) AS records
+      FROM {field_day}
+     WHERE region_path LIKE %(prefix)s AND date BETWEEN %(start)s AND %(end)s
+       AND leader_id IN (SELECT user_id FROM leaders)
+     GROUP BY 1, 2
+)
+SELECT l.user_id, COALESCE(NULLIF(u.full_name, ''), u.username),
+       COALESCE(SUM(w.records), 0), COALESCE(SUM(LEAST(COALESCE(w.days, 0), %(expected)s)), 0)
+  FROM leaders l JOIN {user} u ON u.id = l.user_id LEFT JOIN weeks w ON w.leader_id = l.user_id
+ GROUP BY 1, 2
+ ORDER BY 4, 2
+ LIMIT %(limit)s
+"""
+
+
+def leader_compliance(*, region, start: dt.date, end: dt.date, limit: int = 200) -> list[LeaderCompliance]:
+    """Field-day compliance of each grid leader of the region (lowest first, at most ``limit``), in
+    one statement (raw SQL for the same capped-week sum as ``grid_figures``)."""
+    from django.contrib.auth import get_user_model
+
+    from grids.models import RoleAssignment
+
+    end = min(end, timezone.localdate())
+    quote = connection.ops.quote_name
+    sql = _LEADERS_SQL.format(
+        assignment=quote(RoleAssignment._meta.db_table),
+        region=quote(Region._meta.db_table),
+        field_day=quote(FieldDay._meta.db_table),
+        user=quote(get_user_model()._meta.db_table),
+    )
+    params = {
+        "prefix": region.path.replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_") + "%",
+        "start": start,
+        "end": end,
+        "expected": settings.GRIDWORK_FIELD_DAYS_PER_WEEK,
+        "leader_role": Role.GRID_LEADER.value,
+        "limit": limit,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    weeks, expected = weeks_between(start, end), settings.GRIDWORK_FIELD_DAYS_PER_WEEK
+    return [
+        LeaderCompliance(uid, name, int(days), int(credited), weeks, expected) for uid, name, days, credited in rows
+    ]

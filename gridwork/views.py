@@ -461,6 +461,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     by_child = selectors.grid_figures_by_child(region=region, start=start, end=end)
     children = list(region.children.order_by("path"))
     rows = [(child, by_child.get(child.path)) for child in children]
+    # By grid leader from the community down (a street's or district's leaders are hundreds).
+    leaders = selectors.leader_compliance(region=region, start=start, end=end) if region.level >= 3 else []
     context = {
         "form": form,
         "region": region,
@@ -469,6 +471,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "totals": totals,
         "rows": rows,
         "own": by_child.get("self"),
+        "leaders": leaders,
         "parent": region.parent
         if region.parent and permissions.may_in(request.user, permissions.VIEW, region.parent.path)
         else None,

@@ -131,7 +131,8 @@ def test_the_dashboard_page_drills_down_in_fixed_queries(client, tree, django_as
     wang = grid_factories.user(role="grid_leader", region=tree.grid_a)
     for day in range(1, 6):
         _day(wang, tree.grid_a, dt.date(2026, 11, day))
-    with django_assert_num_queries(DASHBOARD_QUERIES):
+    # From the community down, one more statement: compliance by grid leader.
+    with django_assert_num_queries(DASHBOARD_QUERIES + 1):
         page = client.get(url, {"region": tree.community_a.pk, "start": "2026-11-01", "end": "2026-11-30"})
     assert page.context["totals"].field_days == 5
     assert client.get(url, {"start": "2026-12-01", "end": "2026-11-01"}).status_code == 400
@@ -140,3 +141,20 @@ def test_the_dashboard_page_drills_down_in_fixed_queries(client, tree, django_as
 
 
 DASHBOARD_QUERIES = 11
+
+
+def test_compliance_by_grid_leader(tree, client):
+    wang = grid_factories.user(username="wang", role="grid_leader", region=tree.grid_a)
+    chen = grid_factories.user(username="chen", role="grid_leader", region=tree.grid_a2)
+    for day in (1, 2, 3, 4, 8):  # 3 + 1 credited of 6
+        _day(wang, tree.grid_a, dt.date(2026, 12, day))
+    found = selectors.leader_compliance(region=tree.community_a, start=START, end=dt.date(2026, 12, 9))
+    assert [(f.name, f.field_days, f.credited_days, f.compliance) for f in found] == [
+        ("chen", 0, 0, 0.0),
+        ("wang", 5, 4, 66.7),
+    ]
+    staff = grid_factories.user(role="community_staff", region=tree.community_a)
+    client.force_login(staff)
+    page = client.get(reverse("gridwork:dashboard"), {"start": "2026-12-01", "end": "2026-12-09"})
+    assert [f.name for f in page.context["leaders"]] == ["chen", "wang"]
+    assert 'data-testid="by-leader"' in page.content.decode() and chen.username in page.content.decode()
