@@ -19,6 +19,8 @@ from core.forms import PortalFormMixin
 from core.inputs import BoundedDateField
 from exports import permissions
 from exports.models import Format, Kind
+from funds import selectors as fund_selectors
+from funds.models import Fund
 from grids.models import Region
 from grids.permissions import region_condition
 from petitions import selectors as petition_selectors
@@ -119,9 +121,29 @@ def _as_querydict(data: dict[str, list[str]]):
     return result
 
 
+class LedgerForm(PortalFormMixin, forms.Form):
+    """A fund's ledger: one row per entry, in posting order (issue 17)."""
+
+    fund = forms.ModelChoiceField(label=_("Fund"), queryset=Fund.objects.none())
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["fund"].queryset = fund_selectors.fund_list(user=user).order_by("name", "id")
+
+
 def parse_params(*, user, kind: str, data: dict[str, list[str]]) -> Params:
     params = Params(kind=kind, data=data)
-    if kind == Kind.SATISFACTION:
+    if kind == Kind.LEDGER:
+        form = LedgerForm(_as_querydict(data), user=user)
+        params.form = form
+        params.data = {key: values for key, values in data.items() if key in form.fields}
+        if not permissions.may_export_ledger(user):
+            params.errors = [str(_("You may not prepare this export."))]
+        elif not form.is_valid():
+            params.errors = [str(e) for errors in form.errors.values() for e in errors]
+    elif kind in (Kind.SATISFACTION, Kind.PETITIONS) and not permissions.may_export_reports(user):
+        params.errors = [str(_("You may not prepare this export."))]
+    elif kind == Kind.SATISFACTION:
         form = SatisfactionForm(_as_querydict(data), user=user)
         params.form = form
         params.data = {key: values for key, values in data.items() if key in form.fields}

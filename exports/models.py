@@ -21,6 +21,7 @@ from core.audit import audited
 class Kind(models.TextChoices):
     SATISFACTION = "satisfaction", _("Satisfaction report")
     PETITIONS = "petitions", _("Petition list")
+    LEDGER = "ledger", _("Fund ledger")  # issue 17: a fund's entries, for auditors
 
 
 class Format(models.TextChoices):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from funds import permissions as fund_permissions
 from grids.permissions import may, region_paths, register_action, within
 from grids.roles import Role
 from petitions import permissions as petition_permissions
@@ -17,7 +18,18 @@ register_action(RUN, {Role.COMMUNITY_STAFF, Role.STREET_STAFF, Role.DISTRICT_STA
 
 
 def may_export(user) -> bool:
+    """Exporters, and fund managers (who export only their funds' ledgers: ``may_export_ledger``)."""
+    return may(user, RUN) or may_export_ledger(user)
+
+
+def may_export_reports(user) -> bool:
+    """The petition list and the satisfaction report."""
     return may(user, RUN)
+
+
+def may_export_ledger(user) -> bool:
+    """A fund's ledger, for the fund managers (and the admin) of its region (issue 17)."""
+    return may(user, fund_permissions.MANAGE)
 
 
 def export_paths(user) -> list[str]:

@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 from exports import masking_sql, permissions
 from exports.forms import Params
 from exports.models import ExportJob, Kind
+from funds.models import AccountKind, TransactionKind
 from grids.models import Region
 from grids.permissions import within
 from petitions.models import Channel, Evaluation, Klass, Level, Status
@@ -381,11 +382,74 @@ def _petitions_spec(params: Params, *, masked: bool) -> ExportSpec:
     )
 
 
+# --- A fund's ledger (issue 17) ---------------------------------------------------------------------
+
+
+def ledger_headers() -> list[str]:
+    return [
+        _("Posted at"),
+        _("Transaction"),
+        _("Kind"),
+        _("Purpose"),
+        _("Account"),
+        _("Amount (yuan; debit +, credit −)"),
+        _("Memo"),
+        _("Donor"),
+        _("Reverses"),
+    ]
+
+
+def ledger_sql(*, fund) -> tuple[str, list]:
+    """Every entry of ``fund`` in posting order, amounts in yuan as PostgreSQL formats them; a donor
+    who did not consent to be named is masked. No scope check here: callers check it first."""
+    kind, kind_params = _label_sql("t.kind", TransactionKind.choices)
+    account, account_params = _label_sql("a.kind", AccountKind.choices)
+    defuse = masking_sql.defuse
+    sql = f"""
+SELECT to_char(t.posted_at AT TIME ZONE %s, '{MINUTE_FORMAT}'),
+       t.id,
+       {kind},
+       {defuse("a.purpose")},
+       {account},
+       to_char(e.amount_fen / 100.0, 'FM9999999999990.00'),
+       {defuse("t.memo")},
+       CASE WHEN d.id IS NULL THEN ''
+            WHEN d.consent_public THEN {defuse("d.name")}
+            ELSE {defuse(masking_sql.mask_name("d.name"))} END,
+       COALESCE(t.reverses_id::text, '')
+  FROM funds_entry e
+  JOIN funds_ledgertransaction t ON t.id = e.transaction_id
+  JOIN funds_account a ON a.id = e.account_id
+  LEFT JOIN funds_donor d ON d.id = t.donor_id
+ WHERE t.fund_id = %s
+ ORDER BY t.id, e.id"""  # noqa: S608 (only our own fragments; every value is a parameter)
+    return sql, [settings.TIME_ZONE, *kind_params, *account_params, fund.pk]
+
+
+def _ledger_spec(*, fund) -> ExportSpec:
+    sql, params = ledger_sql(fund=fund)
+    return ExportSpec(
+        kind=Kind.LEDGER,
+        headers=ledger_headers(),
+        sql=sql,
+        params=params,
+        ids_sql="SELECT e.id FROM funds_entry e JOIN funds_ledgertransaction t ON t.id = e.transaction_id"
+        " WHERE t.fund_id = %s",
+        ids_params=[fund.pk],
+        masked=True,
+        summary=[(_("Fund"), fund.name), (_("Purpose"), fund.purpose)],
+        file_stem=f"ledger-{fund.pk}-{timezone.localtime():%Y%m%d-%H%M}",
+        personal_fields="",
+    )
+
+
 # --- Any kind ----------------------------------------------------------------------------------------
 
 
 def export_roots(*, user, params: Params) -> list[str]:
     """The region subtrees a valid export's rows come from (what an unmasked export would reveal)."""
+    if params.kind == Kind.LEDGER:
+        return []  # no residents' data to reveal: the ledger is always masked
     if params.kind == Kind.SATISFACTION:
         return [params.cleaned["region"].path]
     region = params.cleaned.get("region")
@@ -395,6 +459,8 @@ def export_roots(*, user, params: Params) -> list[str]:
 def export_spec(*, user, params: Params, masked: bool = True) -> ExportSpec:
     """The query of a valid export (``forms.parse_params`` applied the user's scope). The caller
     decides ``masked=False`` only for people who may reveal every row (``may_reveal_all``)."""
+    if params.kind == Kind.LEDGER:
+        return _ledger_spec(fund=params.cleaned["fund"])
     if params.kind == Kind.SATISFACTION:
         cleaned = params.cleaned
         return _satisfaction_spec(region=cleaned["region"], start=cleaned["start"], end=cleaned["end"], masked=masked)

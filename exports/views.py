@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from core.errors import DomainError
 from exports import formats, permissions, selectors, services
-from exports.forms import ChoiceForm, SatisfactionForm, parse_params, query_data
+from exports.forms import ChoiceForm, LedgerForm, SatisfactionForm, parse_params, query_data
 from exports.models import ExportJob, Kind, Status
 
 
@@ -57,13 +57,20 @@ def new(request: HttpRequest) -> HttpResponse:
     kind = request.GET.get("kind", "")
     data = query_data(request.GET)
     context: dict = {"kind": kind, "kinds": Kind, "limit": settings.EXPORT_STREAM_MAX_ROWS}
-    if not kind or (kind == Kind.SATISFACTION and not data):
-        # Nothing chosen yet: the choice of kinds, or the satisfaction form with last month filled in.
-        context["satisfaction_form"] = SatisfactionForm(user=user) if kind else None
+    context["may_ledger"] = permissions.may_export_ledger(user)
+    context["may_reports"] = permissions.may_export_reports(user)
+    if not kind or (kind in (Kind.SATISFACTION, Kind.LEDGER) and not data):
+        # Nothing chosen yet: the choice of kinds, or the kind's form (the satisfaction report with
+        # last month filled in; a fund for the ledger).
+        if kind == Kind.SATISFACTION:
+            context["satisfaction_form"] = SatisfactionForm(user=user)
+        elif kind == Kind.LEDGER:
+            context["ledger_form"] = LedgerForm(user=user)
         context["kind_label"] = Kind(kind).label if kind else None
         return render(request, "exports/new.html", context)
     params = parse_params(user=user, kind=kind, data=data)
-    context.update(params=params, errors=params.errors, satisfaction_form=params.form)
+    context.update(params=params, errors=params.errors)
+    context["ledger_form" if kind == Kind.LEDGER else "satisfaction_form"] = params.form
     if kind in Kind.values:
         context["kind_label"] = Kind(kind).label
     if not params.is_valid:

@@ -5,3 +5,15 @@ from django.utils.translation import gettext_lazy as _
 class FundsConfig(AppConfig):
     name = "funds"
     verbose_name = _("Micro-funds")
+
+    def ready(self) -> None:
+        from accounts import home
+        from funds import permissions  # noqa: F401  (registers the actions)
+        from funds.home import front_tiles, home_actions, home_panels
+        from funds.links import petition_projects
+        from petitions import extensions
+
+        home.register(home_actions)
+        home.register_panel(home_panels)
+        extensions.page.register_related(petition_projects)
+        home.register_front(front_tiles)

@@ -20,6 +20,18 @@ def _textarea(rows: int = 3) -> forms.Textarea:
     return forms.Textarea(attrs={"rows": rows})
 
 
+def _resident_note() -> forms.CharField:
+    """The optional note a triage step publishes to the resident, saying so before it is saved."""
+    return forms.CharField(
+        label=_("Note to the resident"),
+        required=False,
+        widget=_textarea(2),
+        help_text=_(
+            "Published on the resident's status page with this step. For colleagues only, add an internal note."
+        ),
+    )
+
+
 class TemplateSelect(forms.Select):
     """A reply-template picker: choosing one copies its text into the reply box, to be edited."""
 
@@ -64,14 +76,7 @@ class TriageForm(ActionForm):
         required=False,
         help_text=_("Other units that work on the item with the lead unit (协同办理)."),
     )
-    note = forms.CharField(
-        label=_("Note to the resident"),
-        required=False,
-        widget=_textarea(2),
-        help_text=_(
-            "Published on the resident's status page with this step. For colleagues only, add an internal note."
-        ),
-    )
+    note = _resident_note()
 
     def __init__(self, *args, units: QuerySet, **kwargs):
         super().__init__(*args, **kwargs)
@@ -82,14 +87,7 @@ class TriageForm(ActionForm):
 class SelfHandleForm(ActionForm):
     action = "self_handle"
     klass = forms.ChoiceField(label=_("Class"), choices=Klass.choices)
-    note = forms.CharField(
-        label=_("Note to the resident"),
-        required=False,
-        widget=_textarea(2),
-        help_text=_(
-            "Published on the resident's status page with this step. For colleagues only, add an internal note."
-        ),
-    )
+    note = _resident_note()
 
 
 class MergeForm(ActionForm):

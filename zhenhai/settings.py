@@ -165,6 +165,12 @@ CELERY_BEAT_SCHEDULE = {
     "held-photos-sweep": {"task": "petitions.tasks.sweep_held_photos", "schedule": 3600.0},
 }
 
+# --- Funds (issue 17): yearly pledges fall due by themselves (hourly; once per pledge and year) and the
+# weight of residents' satisfaction in a subsidised project's assessment ---
+CELERY_BEAT_SCHEDULE["funds-pledges-due"] = {"task": "funds.tasks.pledges_fall_due", "schedule": 3600.0}
+# A subsidised project's final assessment: the weight of residents' satisfaction (the rest: staff's score).
+FUNDS_SATISFACTION_WEIGHT = env.float("FUNDS_SATISFACTION_WEIGHT", default=0.6)
+
 # --- Authentication -------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

@@ -17,6 +17,7 @@ urlpatterns = [
     path("api/v1/reports/", include(("reports.api_urls", "reports_api"))),
     path("reports/", include("reports.urls")),
     path("exports/", include("exports.urls")),
+    path("funds/", include("funds.urls")),
     path("open311/v2/", include("open311.urls")),
     path("api/", include("zhenhai.api_urls")),
     path("health/", health, name="health"),

@@ -10,7 +10,15 @@ from grids.roles import Role
 from tests.authz import Row, statuses
 from tests.grids import factories
 
-EXPORTERS = [Role.COMMUNITY_STAFF, Role.STREET_STAFF, Role.DISTRICT_STAFF, Role.EVALUATOR, Role.ADMIN]
+# Fund managers export their funds' ledgers (issue 17), and so reach the export pages too.
+EXPORTERS = [
+    Role.COMMUNITY_STAFF,
+    Role.STREET_STAFF,
+    Role.DISTRICT_STAFF,
+    Role.EVALUATOR,
+    Role.ADMIN,
+    Role.FUND_MANAGER,
+]
 MATRIX_FILE = "authz-matrix.csv"  # one small file every matrix run shares
 
 

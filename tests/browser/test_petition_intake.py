@@ -17,6 +17,7 @@ from grids import demo as grids_demo
 from grids.models import HandlingUnit, Region
 from petitions import services
 from petitions.models import Evaluation, Klass, Petition, Status
+from tests.browser.helpers import sign_in
 from tests.petitions import factories
 
 pytestmark = [
@@ -61,14 +62,6 @@ def _artifacts():
     return folder
 
 
-def _sign_in(page, live_server, username: str, password: str) -> None:
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(password)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(re.compile(rf"/accounts/home/{username}/$"))
-
-
 def test_grid_leader_files_on_a_phone_and_sees_a_duplicate_first(phone_page, live_server, demo_data):
     grid = Region.objects.get(code=grids_demo.QINGCHUAN_GRID_CODE)
     existing = factories.petition(
@@ -78,7 +71,7 @@ def test_grid_leader_files_on_a_phone_and_sees_a_duplicate_first(phone_page, liv
         description="清川佳园3号楼东侧的路灯坏了，晚上很黑。",
     )
     page = phone_page
-    _sign_in(page, live_server, "grid_leader", demo_data)
+    sign_in(page, live_server.url, "grid_leader", demo_data)
 
     started = time.monotonic()
     page.goto(f"{live_server.url}/petitions/new/")
@@ -112,7 +105,7 @@ def test_grid_leader_attaches_a_report_to_the_duplicate(phone_page, live_server,
     grid = Region.objects.get(code=grids_demo.QINGCHUAN_GRID_CODE)
     existing = factories.petition(region=grid, code="street_light", title="3号楼路灯坏了")
     page = phone_page
-    _sign_in(page, live_server, "grid_leader", demo_data)
+    sign_in(page, live_server.url, "grid_leader", demo_data)
     page.goto(f"{live_server.url}/petitions/new/")
     page.locator("#id_category").select_option(str(factories.category("street_light").pk))
     page.locator("#id_title").fill("3号楼路灯坏了")

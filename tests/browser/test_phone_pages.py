@@ -15,6 +15,7 @@ from grids.models import Region
 from petitions import services
 from petitions.models import Petition
 from tests.browser.a11y import checked, describe
+from tests.browser.helpers import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -46,17 +47,9 @@ def _visit(browser, page, url: str, problems: list[str]) -> None:
     _fits(browser, page, url, problems)
 
 
-def _sign_in(page, base: str, username: str) -> None:
-    page.goto(f"{base}{reverse('accounts:login')}")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(re.compile(rf"/accounts/home/{username}/$"))
-
-
 def test_a_grid_leaders_pages_fit_a_phone(browser, phone_page, live_server, demo_data):
     page, base, problems = phone_page, live_server.url, []
-    _sign_in(page, base, "grid_leader")
+    sign_in(page, base, "grid_leader")
     _fits(browser, page, "home", problems)
     grid = Region.objects.get(code=QINGCHUAN_GRID_CODE)
     item = Petition.objects.filter(region_path__startswith=grid.path).order_by("-id").first()

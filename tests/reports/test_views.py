@@ -21,7 +21,7 @@ from tests.reports.dataset import KnownSet
 
 pytestmark = pytest.mark.django_db
 MARCH = {"start": "2026-03", "end": "2026-03"}
-DASHBOARD_QUERIES = 15 + 1  # + the gridwork section (gridwork.figures: one statement)
+DASHBOARD_QUERIES = 15 + 1 + 1  # + funds.figures: one aggregate (issue 17); + gridwork.figures: one statement
 
 
 def _client(client, tree, role="district_staff", where="district", lang="en"):

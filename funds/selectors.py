@@ -1,0 +1,232 @@
+"""Reads of the funds: scoped lists for managers and panel members, a fund's public figures, and the
+reconciliation of every fund's balances from its entries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import Q, QuerySet, Sum
+from django.utils import timezone
+
+from funds import permissions
+from funds.models import (
+    Account,
+    AccountKind,
+    Entry,
+    Fund,
+    Instalment,
+    LedgerTransaction,
+    PanelMember,
+    Proposal,
+    ProposalStatus,
+    TransactionKind,
+)
+
+
+def fund_list(*, user) -> QuerySet[Fund]:
+    """The funds a manager (or the admin) manages: those in their regions."""
+    return permissions.scope(Fund.objects.select_related("region", "donor"), user)
+
+
+def fund_get(*, user, pk: int) -> Fund:
+    return fund_list(user=user).get(pk=pk)
+
+
+def public_funds() -> QuerySet[Fund]:
+    return Fund.objects.select_related("region", "donor")
+
+
+def panel_proposals(*, user) -> QuerySet[Proposal]:
+    """Proposals of the micro-funds on whose panel ``user`` sits (within their panel-member regions)."""
+    funds = permissions.scope(Fund.objects.filter(panel__user=user, panel__active=True), user, permissions.VOTE).values(
+        "pk"
+    )
+    return Proposal.objects.filter(fund__in=funds).select_related("fund")
+
+
+@dataclass(frozen=True)
+class Figures:
+    money_in: int  # everything received (held + paid out)
+    money_out: int  # paid out
+    balance: int  # held now
+    receivable: int  # pledged, not yet received
+    raised: int  # given and pledged
+
+
+def fund_figures(fund: Fund) -> Figures:
+    """The fund's figures from its accounts' running balances (one query)."""
+    sums = {
+        row["kind"]: int(row["total"] or 0)
+        for row in Account.objects.filter(fund=fund).values("kind").annotate(total=Sum("balance_fen"))
+    }
+    cash, spent = sums.get(AccountKind.CASH, 0), sums.get(AccountKind.SPENT, 0)
+    return Figures(
+        money_in=cash + spent,
+        money_out=spent,
+        balance=cash,
+        receivable=sums.get(AccountKind.RECEIVABLE, 0),
+        raised=-sums.get(AccountKind.INCOME, 0),
+    )
+
+
+def arrears(fund: Fund) -> list[Instalment]:
+    """Instalments past their due date with money still outstanding, oldest first."""
+    today = timezone.localdate()
+    rows = (
+        Instalment.objects.filter(pledge__fund=fund, due_on__lt=today)
+        .select_related("pledge__donor")
+        .annotate(
+            outstanding=Sum(
+                "transactions__entries__amount_fen",
+                filter=Q(transactions__entries__account__kind=AccountKind.RECEIVABLE),
+            )
+        )
+        .filter(outstanding__gt=0)
+        .order_by("due_on", "id")
+    )
+    return list(rows)
+
+
+def open_instalments(fund: Fund) -> list[Instalment]:
+    """Every instalment with money outstanding (for recording a receipt), oldest first."""
+    return list(
+        Instalment.objects.filter(pledge__fund=fund)
+        .select_related("pledge__donor")
+        .annotate(
+            outstanding=Sum(
+                "transactions__entries__amount_fen",
+                filter=Q(transactions__entries__account__kind=AccountKind.RECEIVABLE),
+            )
+        )
+        .filter(outstanding__gt=0)
+        .order_by("due_on", "id")[:50]
+    )
+
+
+def recent_transactions(fund: Fund, *, limit: int = 20) -> list[LedgerTransaction]:
+    return list(
+        LedgerTransaction.objects.filter(fund=fund)
+        .select_related("donor", "proposal", "reverses")
+        .order_by("-id")[:limit]
+    )
+
+
+def public_inflows(fund: Fund, *, limit: int = 20) -> list[LedgerTransaction]:
+    """Receipts and donations not reversed, newest first (donors shown as they consented)."""
+    return list(
+        LedgerTransaction.objects.filter(
+            fund=fund, kind__in=[TransactionKind.RECEIPT, TransactionKind.DONATION], reversed_by__isnull=True
+        )
+        .select_related("donor")
+        .annotate(amount=Sum("entries__amount_fen", filter=Q(entries__account__kind=AccountKind.CASH)))
+        .order_by("-id")[:limit]
+    )
+
+
+def funded_projects(fund: Fund) -> list[Proposal]:
+    return list(fund.proposals.filter(status=ProposalStatus.PAID).order_by("-paid_at", "-id")[:50])
+
+
+def panel_of(fund: Fund) -> list[PanelMember]:
+    return list(fund.panel.filter(active=True).select_related("user").order_by("id"))
+
+
+@dataclass(frozen=True)
+class Discrepancy:
+    fund_id: int
+    account_id: int
+    kept: int
+    from_entries: int
+
+
+def reconcile() -> tuple[int, list[Discrepancy], list[int]]:
+    """Prove every account's running balance from its entries, and every fund's entries summing to
+    zero, in one set-based statement each (raw SQL: one pass over the entries grouped by account,
+    which the ORM would plan as a correlated subquery per account).
+
+    Returns (accounts checked, accounts whose kept balance differs, funds whose entries do not sum
+    to zero)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT a.fund_id, a.id, a.balance_fen, COALESCE(e.total, 0)
+            FROM funds_account a
+            LEFT JOIN (SELECT account_id, SUM(amount_fen) AS total FROM funds_entry GROUP BY account_id) e
+                ON e.account_id = a.id
+            """
+        )
+        rows = cursor.fetchall()
+        cursor.execute(
+            """
+            SELECT a.fund_id FROM funds_entry e JOIN funds_account a ON a.id = e.account_id
+            GROUP BY a.fund_id HAVING SUM(e.amount_fen) <> 0
+            """
+        )
+        unbalanced = [row[0] for row in cursor.fetchall()]
+    wrong = [Discrepancy(f, a, int(kept), int(total)) for f, a, kept, total in rows if int(kept) != int(total)]
+    return len(rows), wrong, unbalanced
+
+
+def entries_total(fund: Fund) -> int:
+    return int(Entry.objects.filter(account__fund=fund).aggregate(total=Sum("amount_fen"))["total"] or 0)
+
+
+def my_votes(*, user, proposals: list[int]) -> list[int]:
+    """Which of ``proposals`` ``user`` has voted on."""
+    from funds.models import Vote
+
+    return list(Vote.objects.filter(member__user=user, proposal_id__in=proposals).values_list("proposal_id", flat=True))
+
+
+def recorded(fund: Fund, key: str) -> bool:
+    """Whether a transaction with idempotency ``key`` was already posted to ``fund``."""
+    import re
+
+    if not isinstance(key, str) or not re.fullmatch(r"[A-Za-z0-9:_.-]{1,100}", key):
+        return False  # not a key a form of ours sends: the form's validation answers it
+    return LedgerTransaction.objects.filter(fund=fund, idempotency_key=key).exists()
+
+
+def projects_of(fund: Fund, *, public: bool = False) -> list:
+    """A subsidy programme's projects with what each was paid (one query)."""
+    from funds.models import FundKind, Project, ProjectStatus
+
+    if fund.kind != FundKind.SUBSIDY:
+        return []
+    rows = Project.objects.filter(fund=fund).annotate(paid=Sum("tranches__amount_fen")).order_by("-id")
+    if public:
+        rows = rows.filter(status__in=[ProjectStatus.APPROVED, ProjectStatus.ASSESSED])
+    return list(rows[:100])
+
+
+def petitions_by_codes(fund: Fund, text: str) -> list:
+    """The petitions in the fund's region named by tracking codes in ``text``; an unknown code (or one
+    outside the region) is refused by name."""
+    import re
+
+    from django.utils.translation import gettext as _
+
+    from core.errors import DomainError
+    from petitions.models import Petition
+
+    codes = sorted({c.upper() for c in re.split(r"[\s,，;；]+", text or "") if c})
+    if not codes:
+        return []
+    found = list(Petition.objects.filter(tracking_code__in=codes, region_path__startswith=fund.region.path))
+    missing = sorted(set(codes) - {p.tracking_code for p in found})
+    if missing:
+        raise DomainError(
+            _("No petition in this fund's region has the code: %(codes)s.") % {"codes": ", ".join(missing[:10])},
+            field="petitions",
+        )
+    return found
+
+
+def purposes(fund: Fund) -> list[str]:
+    """The purposes the fund holds money for (one query)."""
+    return list(
+        Account.objects.filter(fund=fund, kind=AccountKind.CASH, balance_fen__gt=0)
+        .order_by("purpose")
+        .values_list("purpose", flat=True)
+    )
