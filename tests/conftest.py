@@ -35,13 +35,15 @@ def pytest_unconfigure(config):
 @pytest.fixture(autouse=True)
 def _reference_data(request):
     """Transactional tests flush every table, including rows data migrations inserted (petition
-    categories); put them back before each database test."""
+    categories, meeting kinds); put them back before each database test."""
     marker = request.node.get_closest_marker("django_db")
     if marker is not None:
         request.getfixturevalue("transactional_db" if marker.kwargs.get("transaction") else "db")
+        from gridwork.reference import ensure_meeting_kinds
         from petitions.reference import ensure_categories
 
         ensure_categories()
+        ensure_meeting_kinds()
     yield
 
 

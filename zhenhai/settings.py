@@ -522,3 +522,7 @@ CELERY_BEAT_SCHEDULE["volunteers-insurance-reminders"] = {
     "task": "volunteers.tasks.insurance_reminders",
     "schedule": 86400.0,
 }
+
+# --- Grid work (gridwork) -----------------------------------------------------------------------------
+# Days in the grid a grid leader is expected to spend each week (下沉网格: three in the district).
+GRIDWORK_FIELD_DAYS_PER_WEEK = env.int("GRIDWORK_FIELD_DAYS_PER_WEEK", default=3)

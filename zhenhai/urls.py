@@ -13,6 +13,7 @@ urlpatterns = [
     path("grids/", include("grids.urls")),
     path("petitions/", include("petitions.urls")),
     path("volunteers/", include("volunteers.urls")),
+    path("gridwork/", include("gridwork.urls")),
     path("api/v1/", include(("petitions.api_urls", "petitions_api"))),
     path("api/v1/reports/", include(("reports.api_urls", "reports_api"))),
     path("reports/", include("reports.urls")),

@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from petitions import services
+from petitions import extensions, services
 from petitions.models import Klass, Photo
 from tests.grids import factories as grid_factories
 from tests.petitions import factories
@@ -38,9 +38,9 @@ def test_detail_page_query_count_is_fixed(client, tree):
         services.petition_note(user=staff, petition=petition, text=f"备注{index}", public=bool(index % 2))
     services.petition_accept(user=staff, petition=petition)
     services.petition_progress(user=staff, petition=petition, text="已到现场")
-    from petitions import extensions
-
-    assert _count(client, url) == small == DETAIL_QUERIES + extensions.page.providers
+    # Each app's provider of linked records and actions (petitions.extensions) costs at most one query
+    # (gridwork's "record the joint meeting" action costs none).
+    assert _count(client, url) == small <= DETAIL_QUERIES + extensions.page.providers
 
 
 def test_board_query_count_is_fixed(client, tree):
