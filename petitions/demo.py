@@ -11,7 +11,7 @@ minutes of ``make run`` starting. The months that just ended get their zero-back
 Demo items carry the tracking codes ``ZHDM····`` (eight characters, where real codes have ten), so
 seeding again finds them and adds nothing.
 
-Behind them, at the demo scale, a year of about 6,000 items (``YEAR_ITEMS``) is loaded set-based by
+Behind them, at the demo scale, a year of about 6,000 items (``settings.DEMO_YEAR_ITEMS``) is loaded set-based by
 ``petitions.bulk`` — every street, category, channel and month, in every state, with evaluations,
 escalations and closes without a fix — so the dashboard's charts, the league table and every filter
 show something. Their codes are ``ZH`` and eight digits. Bulk scales add nothing here: benchmark
@@ -24,6 +24,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import Count, F
@@ -51,7 +52,6 @@ from petitions.reference import ensure_categories
 CODE_PREFIX = "ZHDM"
 _CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # as real codes: no 0/O, 1/I
 SNAPSHOT_MONTHS = 3
-YEAR_ITEMS = 6_000  # DESIGN.md's district files 600,000 a year; the demo tree is a hundredth of its grids
 
 
 def demo_code(index: int) -> str:
@@ -356,19 +356,19 @@ def seed(*, scale: Scale, stdout) -> None:
         deadlines.refresh_next_due_all()  # the items were backdated with set-based updates
         _fill_work_minutes()
         stdout.write(f"petitions: created {created} demo items in every state, some of them overdue.")
-    if not scale.bulk:
-        _seed_year(stdout)
+    if not scale.bulk and settings.DEMO_YEAR_ITEMS:
+        _seed_year(stdout, count=settings.DEMO_YEAR_ITEMS)
     snapshots = _seed_snapshots()
     if snapshots:
         stdout.write(f"petitions: recorded {snapshots} month-end snapshots (月月清零).")
 
 
-def _seed_year(stdout) -> None:
+def _seed_year(stdout, *, count: int) -> None:
     """A year of items behind the hand-walked ones (``petitions.bulk``), once."""
     if Petition.objects.filter(tracking_code=bulk.code(1)).exists():
         return
     with connection.cursor() as cursor:
-        rows = bulk.load(cursor.connection, count=YEAR_ITEMS, months=12, anchor=timezone.now(), drop_indexes=False)
+        rows = bulk.load(cursor.connection, count=count, months=12, anchor=timezone.now(), drop_indexes=False)
         cursor.execute("SET LOCAL session_replication_role = origin")
     stdout.write(
         f"petitions: loaded a year of {rows['petitions_petition']:,} items "

@@ -22,6 +22,7 @@ from core.audit import audited
 from grids.models import Region
 
 
+@pghistory.track(*audited())
 class ServiceType(models.Model):
     """A kind of service (助老 助残 助困 助学 …), edited by admins."""
 
@@ -85,6 +86,7 @@ class Volunteer(models.Model):
         return self.number
 
 
+@pghistory.track(*audited())
 class Availability(models.Model):
     """A weekly window in which the volunteer can serve: Monday 18:00–21:00."""
 
@@ -112,6 +114,7 @@ class Availability(models.Model):
         return f"{self.get_weekday_display()} {self.start:%H:%M}–{self.end:%H:%M}"
 
 
+@pghistory.track(*audited())
 class Organisation(models.Model):
     """A volunteer organisation (志愿服务组织) or a studio (专业工作室 / 能人工作室)."""
 
@@ -134,6 +137,7 @@ class Organisation(models.Model):
         return self.name
 
 
+@pghistory.track(*audited())
 class Membership(models.Model):
     class Role(models.TextChoices):
         MEMBER = "member", _("Member")
@@ -380,6 +384,7 @@ class ServiceHours(models.Model):
         return f"{self.volunteer_id}: {self.minutes} min"
 
 
+@pghistory.track(*audited())
 class Certificate(models.Model):
     """A certificate of volunteer service (志愿服务记录证明), issued free. It keeps what it printed, so
     the public verification page shows exactly that and nothing more."""

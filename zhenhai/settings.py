@@ -436,6 +436,9 @@ SERVER_TIMING = env.bool("SERVER_TIMING", default=False)
 if SERVER_TIMING:
     MIDDLEWARE = ["core.timing.ServerTimingMiddleware", *MIDDLEWARE]
 
+# How many bulk items `seed_demo --scale demo` loads behind the hand-walked ones (petitions.demo): a year.
+DEMO_YEAR_ITEMS = env.int("DEMO_YEAR_ITEMS", default=6_000)
+
 # --- Operations (issue 18; docs/deployment.md, docs/scaling.md) ----------------------------------------
 # Outgoing mail through the district's SMTP relay when EMAIL_BACKEND names the SMTP backend.
 EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")

@@ -20,3 +20,6 @@ MEDIA_ROOT = local_services.VAR_DIR / "test-media" / _worker  # noqa: F405
 # A worker running an outbox delivery while a transactional test flushes the tables can deadlock
 # the flush; tests that exercise delivery switch the after-commit kick back on.
 OUTBOX_KICK_ON_COMMIT = False
+# The demo's year of bulk items (petitions.demo) is left out of the many seed_demo calls of the
+# browser tests; tests/petitions/test_demo_year.py and the journeys that need it switch it on.
+DEMO_YEAR_ITEMS = 0

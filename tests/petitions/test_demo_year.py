@@ -13,15 +13,19 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone, translation
 
 from petitions import bulk, timeline
-from petitions.demo import CODE_PREFIX, ISSUES, YEAR_ITEMS
+from petitions.demo import CODE_PREFIX, ISSUES
 from petitions.models import UNFIXED_OUTCOMES, Category, Channel, Evaluation, Event, Petition, Status
 from reports.models import MonthlyRollup
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
+YEAR_ITEMS = 6_000
+
+
 @pytest.fixture
-def seeded(db):
+def seeded(db, settings):
+    settings.DEMO_YEAR_ITEMS = YEAR_ITEMS
     call_command("seed_calendar", stdout=StringIO())
     out = StringIO()
     call_command("seed_demo", "--scale", "demo", stdout=out)
