@@ -16,6 +16,7 @@ Exits non-zero on the first failure, with what failed.
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import secrets
@@ -81,6 +82,8 @@ def production_env(var_dir: Path, port: int) -> dict:
     env.update(
         DJANGO_ENV="production",
         SECRET_KEY=secrets.token_urlsafe(64),
+        VOLUNTEER_ID_KEYS=base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
+        VOLUNTEER_ID_HASH_KEY=secrets.token_urlsafe(32),
         ALLOWED_HOSTS=HOST,
         CSRF_TRUSTED_ORIGINS=f"https://{HOST}",
         PUBLIC_BASE_URL=f"https://{HOST}",
