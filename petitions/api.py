@@ -69,9 +69,8 @@ def _sees_internal(user, petition: Petition) -> bool:
     )
 
 
-def _detail(request: Request, petition: Petition, *, public_only: bool | None = None) -> dict:
-    if public_only is None:
-        public_only = not _sees_internal(request.user, petition)
+def _detail(request: Request, petition: Petition) -> dict:
+    public_only = not _sees_internal(request.user, petition)
     timeline = selectors.petition_timeline(petition, public_only=public_only)
     return s.PetitionDetailOut(petition, context={"request": request, "timeline": timeline}).data
 
@@ -172,7 +171,7 @@ class PetitionListView(APIView):
         if may(user, permissions.FILE):
             data = _parse(s.PetitionCreateIn, request, file_paths=region_paths(user, permissions.FILE))
             petition, _token = services.petition_file(filed_by=user, **data)
-            body = {"tracking_code": petition.tracking_code}
+            body, staff = {"tracking_code": petition.tracking_code}, True
         elif has_role(user, Role.RESIDENT):
             data = _parse(s.PetitionCreateIn, request, file_paths=None)
             # A resident files for themselves, through the API channel, and never "solved on the spot".
@@ -180,12 +179,15 @@ class PetitionListView(APIView):
             petition, token = services.petition_file(reporter=user, language=get_language(), **data)
             # Only the resident gets the private evaluation token: staff filing for someone must
             # not be able to rate their own work.
-            body = {"tracking_code": petition.tracking_code, "evaluation_token": token}
+            body, staff = {"tracking_code": petition.tracking_code, "evaluation_token": token}, False
         else:
             raise PermissionDenied(_("You may not file items."))
-        # The filer's answer shows the public timeline (a resident has no scope to see more).
-        body["petition"] = _detail(request, selectors.petition_written(petition.pk), public_only=True)
-        return Response(body, status=status.HTTP_201_CREATED)
+        # The filer's answer is the item's summary, like every other write's; staff find the details
+        # at the Location (a resident reads their item on the site's pages).
+        written = selectors.petition_written(petition.pk)
+        body["petition"] = s.PetitionSummaryOut(written, context={"request": request}).data
+        headers = {"Location": body["petition"]["url"]} if staff else None
+        return Response(body, status=status.HTTP_201_CREATED, headers=headers)
 
 
 def _parse_query(request: Request) -> dict:

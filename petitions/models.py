@@ -15,6 +15,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from core.audit import audited
+from core.choices import choice_label
 from grids.models import HandlingUnit, Region
 
 
@@ -345,6 +346,15 @@ class Petition(models.Model):
     def __str__(self) -> str:
         return f"{self.tracking_code} {self.title}"
 
+    # Lists show these on every row: cheaper than get_FOO_display() (core/choices.py).
+    @property
+    def status_label(self) -> str:
+        return choice_label(Status, self.status)
+
+    @property
+    def klass_label(self) -> str:
+        return choice_label(Klass, self.klass)
+
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
@@ -405,6 +415,11 @@ class Deadline(models.Model):
 
     def __str__(self) -> str:
         return f"{self.petition_id} {self.kind} {self.due_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def kind_label(self) -> str:
+        """The kind for a list's row (core/choices.py)."""
+        return choice_label(self.Kind, self.kind)
 
 
 class Event(models.Model):

@@ -111,9 +111,11 @@ def petition_details(qs: QuerySet[Petition]) -> QuerySet[Petition]:
 
 
 def petition_written(pk: int) -> Petition:
-    """An item just written by a service, read back with its details for the writer's answer (the
-    writer may be a resident who has no scope to read it through)."""
-    return petition_details(Petition.objects.all()).get(pk=pk)
+    """An item just written by a service, read back as a list row shows it, for the writer's answer
+    (the writer may be a resident who has no scope to read it through). Not the details: an answer
+    that read back every relation and the timeline cost the API's intake a third of its time
+    (docs/performance.md); the details are one GET away."""
+    return _row_details(Petition.objects.all()).get(pk=pk)
 
 
 def petition_timeline(petition: Petition, *, public_only: bool = False) -> list[Event]:

@@ -32,24 +32,27 @@ from petitions.models import (
 # --- Output ------------------------------------------------------------------------------------------
 
 
-class CategoryOut(serializers.ModelSerializer):
+# The small shapes every list row nests are declared field by field: a ModelSerializer would
+# inspect its model's fields again for every response (docs/performance.md).
+
+
+class CategoryOut(serializers.Serializer):
+    code = serializers.CharField(read_only=True)
     name = serializers.CharField(read_only=True)
 
-    class Meta:
-        model = Category
-        fields = ["code", "name"]
+
+class RegionOut(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(read_only=True)
+    code = serializers.CharField(read_only=True)
+    kind = serializers.ChoiceField(choices=Region.Kind.choices, read_only=True)
 
 
-class RegionOut(serializers.ModelSerializer):
-    class Meta:
-        model = Region
-        fields = ["id", "name", "code", "kind"]
-
-
-class UnitOut(serializers.ModelSerializer):
-    class Meta:
-        model = HandlingUnit
-        fields = ["id", "name", "code", "kind"]
+class UnitOut(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(read_only=True)
+    code = serializers.CharField(read_only=True)
+    kind = serializers.ChoiceField(choices=HandlingUnit.Kind.choices, read_only=True)
 
 
 class PersonRefOut(serializers.Serializer):
@@ -72,16 +75,18 @@ class PetitionRefOut(serializers.Serializer):
     tracking_code = serializers.CharField()
 
 
-class DeadlineOut(serializers.ModelSerializer):
-    class Meta:
-        model = Deadline
-        fields = ["kind", "due_at", "paused_at", "warned_at", "breached_at"]
+class DeadlineOut(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=Deadline.Kind.choices, read_only=True)
+    due_at = serializers.DateTimeField(read_only=True)
+    paused_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    warned_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    breached_at = serializers.DateTimeField(read_only=True, allow_null=True)
 
 
 class PetitionSummaryOut(serializers.ModelSerializer):
     """One row of the list: masked personal data, no timeline."""
 
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    status_display = serializers.CharField(source="status_label", read_only=True)
     # Blank until triage: declared, because read-only model fields lose allow_blank (and the schema with it).
     klass = serializers.ChoiceField(choices=Klass.choices, allow_blank=True, read_only=True)
     # Blank until answered: fixed, or closed without a fix and why.
@@ -234,7 +239,9 @@ class PetitionCreatedOut(serializers.Serializer):
     evaluation_token = serializers.CharField(
         required=False, help_text=_("Only when a resident files for themselves: the private evaluation token.")
     )
-    petition = PetitionDetailOut()
+    petition = PetitionSummaryOut(
+        help_text=_("The item as a list row shows it; staff find its details at the Location.")
+    )
 
 
 class ActionResultOut(serializers.Serializer):

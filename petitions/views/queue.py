@@ -105,13 +105,18 @@ def render_queue(request: HttpRequest, *, bulk_form: BulkForm | None = None, sta
         filter_form=filterset.drawn_form(),
         filter_errors=not filterset.is_valid(),
         chips=filter_chips(filterset, filters),
-        bulk_form=bulk_form or (can_bulk and BulkForm(units=unit_list(user=user), initial={"operation": "route"})),
+        # A callable: the template calls it only when the cached bulk fields must be drawn again.
+        bulk_form=bulk_form or (can_bulk and (lambda: blank_bulk_form(user))),
         bulk_sent_back=bulk_form is not None,
         forms_version=versions.current(versions.CHOICES),
         scope=scope_key(user),
         is_first_page=not request.GET.get("cursor"),
     )
     return render(request, "petitions/queue.html", context, status=status)
+
+
+def blank_bulk_form(user) -> BulkForm:
+    return BulkForm(units=unit_list(user=user), initial={"operation": "route"})
 
 
 def scope_key(user) -> str:

@@ -351,7 +351,7 @@ def test_bulk_without_a_selection_or_unit_is_a_400_with_the_reason(tree, street_
     assert response.status_code == 400
     page = response.content.decode()
     assert "Choose an active handling unit." in page
-    assert re.search(rf'value="{petition.pk}" form="bulk-form" id="select-{petition.pk}" checked', page)
+    assert re.search(rf'value="{petition.pk}" form="bulk-form" id="select-{petition.pk}"[^>]* checked', page)
 
 
 def test_bulk_is_refused_to_viewers_who_may_not_triage(tree):
