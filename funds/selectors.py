@@ -142,8 +142,9 @@ class Discrepancy:
 
 def reconcile() -> tuple[int, list[Discrepancy], list[int]]:
     """Prove every account's running balance from its entries, and every fund's entries summing to
-    zero, in one set-based statement each (raw SQL: one pass over the entries grouped by account,
-    which the ORM would plan as a correlated subquery per account).
+    zero, in one set-based pass over the entries (raw SQL: one ``GROUP BY account_id`` joined to the
+    accounts, which the ORM would plan as a correlated subquery per account). A fund's entries sum to
+    the sum of its accounts' totals, so the funds' check needs no second pass over the entries.
 
     Returns (accounts checked, accounts whose kept balance differs, funds whose entries do not sum
     to zero)."""
@@ -157,14 +158,11 @@ def reconcile() -> tuple[int, list[Discrepancy], list[int]]:
             """
         )
         rows = cursor.fetchall()
-        cursor.execute(
-            """
-            SELECT a.fund_id FROM funds_entry e JOIN funds_account a ON a.id = e.account_id
-            GROUP BY a.fund_id HAVING SUM(e.amount_fen) <> 0
-            """
-        )
-        unbalanced = [row[0] for row in cursor.fetchall()]
     wrong = [Discrepancy(f, a, int(kept), int(total)) for f, a, kept, total in rows if int(kept) != int(total)]
+    by_fund: dict[int, int] = {}
+    for fund_id, _account_id, _kept, total in rows:
+        by_fund[fund_id] = by_fund.get(fund_id, 0) + int(total)
+    unbalanced = sorted(fund_id for fund_id, total in by_fund.items() if total != 0)
     return len(rows), wrong, unbalanced
 
 
@@ -230,3 +228,20 @@ def purposes(fund: Fund) -> list[str]:
         .order_by("purpose")
         .values_list("purpose", flat=True)
     )
+
+
+def reward_organisations(fund: Fund):
+    """The volunteer organisations a programme may reward: those in the programme's region (one query)."""
+    from volunteers.models import Organisation
+
+    return list(Organisation.objects.filter(region__path__startswith=fund.region.path).order_by("name", "id")[:200])
+
+
+def rewards_of(fund: Fund, *, public: bool = False) -> list:
+    """A programme's rewards, newest first (the public page: only those paid)."""
+    from funds.models import Reward, RewardStatus
+
+    rows = Reward.objects.filter(fund=fund).select_related("organisation").order_by("-id")
+    if public:
+        rows = rows.filter(status=RewardStatus.PAID)
+    return list(rows[:100])
