@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from core.errors import DomainError
 from funds.models import (
     PROJECT_TRANSITIONS,
+    REWARD_TRANSITIONS,
     TRANSITIONS,
     Account,
     AccountKind,
@@ -40,6 +41,8 @@ from funds.models import (
     ProjectStatus,
     Proposal,
     ProposalStatus,
+    Reward,
+    RewardStatus,
     Tranche,
     TransactionKind,
     Vote,
@@ -382,6 +385,8 @@ def transaction_reverse(*, user, posted: LedgerTransaction, reason: str) -> Ledg
             raise DomainError(_("This transaction has already been reversed.")) from None
         if posted.proposal_id and posted.kind == TransactionKind.DISBURSEMENT:
             Proposal.objects.filter(pk=posted.proposal_id).update(status=ProposalStatus.APPROVED, paid_at=None)
+        # A reward paid by mistake is approved again (and may be paid again), its payment reversed.
+        Reward.objects.filter(transaction=posted).update(status=RewardStatus.APPROVED, paid_at=None, transaction=None)
         return reversal
 
 
@@ -682,3 +687,103 @@ def project_assess(*, user, project: Project, satisfaction_percent: int, staff_s
         project.status = ProjectStatus.ASSESSED
         project.save(update_fields=["satisfaction_percent", "staff_score", "final_score", "status"])
         return project
+
+
+# ----- rewards instead of subsidies (以奖代补) -------------------------------------------------------
+
+
+def _check_reward_transition(reward: Reward, action: str) -> None:
+    allowed, _target = REWARD_TRANSITIONS[action]
+    if reward.status not in allowed:
+        raise DomainError(
+            _("This reward is %(status)s; that cannot be done now.") % {"status": reward.get_status_display()}
+        )
+
+
+def reward_propose(
+    *, user, fund: Fund, organisation, period_start: dt.date, period_end: dt.date, amount_fen: int, reason: str
+) -> Reward:
+    """Propose rewarding a volunteer organisation from a subsidy programme for its approved service over
+    a period (``volunteers.rewards``). Refused without approved service in the period, above the cap per
+    approved hour (``FUNDS_REWARD_CAP_PER_HOUR_FEN``) and when the same period is already rewarded."""
+    from volunteers.rewards import organisation_service
+
+    if fund.kind != FundKind.SUBSIDY:
+        raise DomainError(_("Rewards are paid from a subsidy programme."))
+    _check_amount(amount_fen)
+    if not (reason or "").strip():
+        raise DomainError(_("Say what the reward is for."), field="reason")
+    if period_end < period_start:
+        raise DomainError(_("The period must end on or after the day it starts."), field="period_end")
+    if period_end > timezone.localdate():
+        raise DomainError(
+            _("A reward is for service already given: the period cannot end in the future."), field="period_end"
+        )
+    if (period_end - period_start).days > 366:
+        raise DomainError(_("A reward covers at most one year of service."), field="period_start")
+    service = organisation_service(organisation=organisation, start=period_start, end=period_end)
+    if not service.minutes:
+        raise DomainError(_("This organisation has no approved service hours in that period."), field="organisation")
+    cap = service.minutes * settings.FUNDS_REWARD_CAP_PER_HOUR_FEN // 60
+    if amount_fen > cap:
+        raise DomainError(
+            _("At most %(rate)s yuan per approved hour: %(cap)s yuan for %(hours)s hours.")
+            % {"rate": yuan(settings.FUNDS_REWARD_CAP_PER_HOUR_FEN), "cap": yuan(cap), "hours": service.hours},
+            field="amount",
+        )
+    with transaction.atomic(), pghistory.context(action="funds.reward_propose"):
+        try:
+            with transaction.atomic():
+                return Reward.objects.create(
+                    fund=fund,
+                    organisation=organisation,
+                    period_start=period_start,
+                    period_end=period_end,
+                    minutes=service.minutes,
+                    activities=service.activities,
+                    volunteers=service.volunteers,
+                    amount_fen=amount_fen,
+                    reason=reason.strip()[:200],
+                    proposed_by=user,
+                )
+        except IntegrityError:
+            raise DomainError(
+                _("This organisation already has a reward for that period from this programme."),
+                field="organisation",
+            ) from None
+
+
+def reward_decide(*, user, reward: Reward, approve: bool) -> Reward:
+    """Approve or reject a proposed reward."""
+    with transaction.atomic(), pghistory.context(action="funds.reward_decide"):
+        reward = Reward.objects.select_for_update().get(pk=reward.pk)
+        _check_reward_transition(reward, "approve" if approve else "reject")
+        reward.status = RewardStatus.APPROVED if approve else RewardStatus.REJECTED
+        reward.decided_by = user
+        reward.decided_at = timezone.now()
+        reward.save(update_fields=["status", "decided_by", "decided_at"])
+        return reward
+
+
+def reward_pay(*, user, reward: Reward) -> LedgerTransaction:
+    """Pay an approved reward from the programme's money held for its purpose: the same rules as every
+    disbursement (only approved, only from that purpose, never below zero, racing payments locked)."""
+    with transaction.atomic(), pghistory.context(action="funds.reward_pay"):
+        reward = Reward.objects.select_for_update().select_related("fund", "organisation").get(pk=reward.pk)
+        _check_reward_transition(reward, "pay")
+        fund = reward.fund
+        posted = _post(
+            fund=fund,
+            kind=TransactionKind.DISBURSEMENT,
+            lines=[
+                (AccountKind.SPENT, fund.purpose, reward.amount_fen),
+                (AccountKind.CASH, fund.purpose, -reward.amount_fen),
+            ],
+            user=user,
+            memo=f"{reward.organisation.name} · {reward.period_start:%Y-%m-%d}–{reward.period_end:%Y-%m-%d}"[:200],
+        )
+        reward.status = RewardStatus.PAID
+        reward.paid_at = timezone.now()
+        reward.transaction = posted
+        reward.save(update_fields=["status", "paid_at", "transaction"])
+        return posted

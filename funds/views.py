@@ -26,6 +26,8 @@ from funds.models import (
     ProjectStatus,
     Proposal,
     ProposalStatus,
+    Reward,
+    RewardStatus,
     TransactionKind,
 )
 from funds.money import yuan
@@ -56,6 +58,7 @@ def public_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "projects": selectors.funded_projects(fund),
         "panel": selectors.panel_of(fund) if fund.kind == FundKind.MICRO else [],
         "subsidised": selectors.projects_of(fund, public=True),
+        "rewards": selectors.rewards_of(fund, public=True) if fund.kind == FundKind.SUBSIDY else [],
     }
     return render(request, "funds/public_detail.html", context)
 
@@ -174,7 +177,29 @@ def _forms(fund: Fund, data=None, action: str = "") -> dict:
         "review": forms.ReviewForm(bound("review"), prefix="review", items=_projects(fund, ProjectStatus.APPLIED)),
         "tranche": forms.TrancheForm(bound("tranche"), prefix="tranche", items=_projects(fund, ProjectStatus.APPROVED)),
         "assess": forms.AssessForm(bound("assess"), prefix="assess", items=_projects(fund, ProjectStatus.APPROVED)),
+        **_reward_forms(fund, bound),
     }
+
+
+def _reward_forms(fund: Fund, bound) -> dict:
+    if fund.kind != FundKind.SUBSIDY:
+        return {}
+    return {
+        "reward": forms.RewardForm(
+            bound("reward"), prefix="reward", organisations=selectors.reward_organisations(fund)
+        ),
+        "reward_decide": forms.RewardDecideForm(
+            bound("reward_decide"), prefix="reward_decide", items=_rewards(fund, RewardStatus.PROPOSED)
+        ),
+        "reward_pay": forms.ChoiceOfForm(
+            bound("reward_pay"), prefix="reward_pay", items=_rewards(fund, RewardStatus.APPROVED)
+        ),
+    }
+
+
+def _rewards(fund: Fund, status: str):
+    rows = fund.rewards.filter(status=status).select_related("organisation").order_by("-id")[:50]
+    return [(r.pk, f"{r.organisation.name} · {r.period_start}–{r.period_end} · ¥{yuan(r.amount_fen)}") for r in rows]
 
 
 def _projects(fund: Fund, status: str):
@@ -192,6 +217,7 @@ def _render_fund(request: HttpRequest, fund: Fund, all_forms: dict, status: int 
         "transactions": selectors.recent_transactions(fund),
         "panel": selectors.panel_of(fund),
         "projects": selectors.projects_of(fund),
+        "rewards": selectors.rewards_of(fund) if fund.kind == FundKind.SUBSIDY else [],
         "forms": all_forms,
     }
     return render(request, "funds/manage_detail.html", context, status=status)
@@ -305,6 +331,31 @@ def _run(request, fund: Fund, action: str, data: dict) -> str:
             user=user, project=project, satisfaction_percent=data["satisfaction"], staff_score=data["staff_score"]
         )
         return _("The assessment was recorded.")
+    if action == "reward":
+        organisation = next((o for o in selectors.reward_organisations(fund) if o.pk == data["organisation"]), None)
+        if organisation is None:
+            raise DomainError(_("Choose one of the organisations in this programme's region."), field="organisation")
+        services.reward_propose(
+            user=user,
+            fund=fund,
+            organisation=organisation,
+            period_start=data["period_start"],
+            period_end=data["period_end"],
+            amount_fen=data["amount"],
+            reason=data["reason"],
+        )
+        return _("The reward was proposed.")
+    if action in ("reward_decide", "reward_pay"):
+        reward = Reward.objects.get(fund=fund, pk=data["item"])
+        if action == "reward_decide":
+            decided = services.reward_decide(user=user, reward=reward, approve=data["decision"] == "approve")
+            return (
+                _("The reward was approved.")
+                if decided.status == RewardStatus.APPROVED
+                else _("The reward was rejected.")
+            )
+        services.reward_pay(user=user, reward=reward)
+        return _("The reward was paid.")
     posted = LedgerTransaction.objects.get(fund=fund, pk=data["item"])
     services.transaction_reverse(user=user, posted=posted, reason=data["reason"])
     return _("The transaction was reversed.")
@@ -323,6 +374,9 @@ ACTIONS = (
     "tranche",
     "assess",
     "repurpose",
+    "reward",
+    "reward_decide",
+    "reward_pay",
 )
 
 
@@ -337,6 +391,8 @@ def manage_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         messages.info(request, _("This receipt was already recorded."))
         return redirect(reverse("funds:manage_detail", args=[fund.pk]) + "#receipt")
     all_forms = _forms(fund, request.POST, action)
+    if action not in all_forms:  # a programme's action on another kind of fund
+        raise Http404
     form = all_forms[action]
     if form.is_valid():
         try:
