@@ -142,6 +142,12 @@ class ProjectForm(PortalFormMixin, forms.Form):
         required=False,
         help_text=_("Separated by spaces or commas."),
     )
+    wishes = forms.CharField(
+        label=_("Micro-wishes it resolves (wish numbers)"),
+        max_length=500,
+        required=False,
+        help_text=_("Separated by spaces or commas."),
+    )
 
 
 class ReviewForm(ChoiceOfForm):

@@ -338,6 +338,8 @@ class Project(models.Model):
     status = models.CharField(max_length=10, choices=ProjectStatus.choices, default=ProjectStatus.APPLIED)
     # The petitions it resolves (their pages link to it).
     petitions = models.ManyToManyField("petitions.Petition", blank=True, related_name="+")
+    # The micro-wishes (微心愿) it resolves (their pages link to it).
+    wishes = models.ManyToManyField("volunteers.Wish", blank=True, related_name="+")
     satisfaction_percent = models.PositiveSmallIntegerField(null=True, blank=True)
     staff_score = models.PositiveSmallIntegerField(null=True, blank=True)
     final_score = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)

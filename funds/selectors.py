@@ -245,3 +245,28 @@ def rewards_of(fund: Fund, *, public: bool = False) -> list:
     if public:
         rows = rows.filter(status=RewardStatus.PAID)
     return list(rows[:100])
+
+
+def wishes_by_codes(fund: Fund, text: str) -> list:
+    """The micro-wishes in the fund's region named by their numbers in ``text``; an unknown number (or
+    one outside the region) is refused by name."""
+    import re
+
+    from django.utils.translation import gettext as _
+
+    from core.errors import DomainError
+    from volunteers.models import Wish
+
+    codes = sorted({c.upper() for c in re.split(r"[\s,，;；]+", text or "") if c})
+    if not codes:
+        return []
+    if len(codes) > 50:
+        raise DomainError(_("Name at most 50 micro-wishes."), field="wishes")
+    found = list(Wish.objects.filter(code__in=codes, region_path__startswith=fund.region.path))
+    missing = sorted(set(codes) - {w.code for w in found})
+    if missing:
+        raise DomainError(
+            _("No micro-wish in this fund's region has the number: %(codes)s.") % {"codes": ", ".join(missing[:10])},
+            field="wishes",
+        )
+    return found

@@ -606,8 +606,10 @@ def project_apply(
     requested_fen: int,
     area_sqm: Decimal | None = None,
     petitions: Sequence = (),
+    wishes: Sequence = (),
 ) -> Project:
-    """An organisation's application, within the programme's cap."""
+    """An organisation's application, within the programme's cap, naming the petitions and micro-wishes
+    it resolves (each petition's timeline records it)."""
     if fund.kind != FundKind.SUBSIDY:
         raise DomainError(_("Projects apply to a subsidy programme."))
     _check_amount(requested_fen)
@@ -624,7 +626,20 @@ def project_apply(
         )
         if petitions:
             project.petitions.set(petitions)
+        if wishes:
+            project.wishes.set(wishes)
+        _log_on_petitions(project, user=user)
         return project
+
+
+def _log_on_petitions(project: Project, *, user) -> None:
+    """A timeline entry (``funds.project``) on each petition the project names: applied, approved,
+    rejected, assessed. Stored as a name and parameters, put into words when shown."""
+    from petitions.services import petition_log
+
+    params = {"project": project.pk, "title": project.title, "applicant": project.applicant, "status": project.status}
+    for petition in project.petitions.all():
+        petition_log(petition=petition, name="funds.project", params=params, actor=user)
 
 
 def project_review(*, user, project: Project, approve: bool, approved_fen: int | None = None) -> Project:
@@ -641,6 +656,7 @@ def project_review(*, user, project: Project, approve: bool, approved_fen: int |
         else:
             project.status = ProjectStatus.REJECTED
         project.save(update_fields=["approved_fen", "status"])
+        _log_on_petitions(project, user=user)
         return project
 
 
@@ -686,6 +702,7 @@ def project_assess(*, user, project: Project, satisfaction_percent: int, staff_s
         project.final_score = (weight * satisfaction_percent + (1 - weight) * staff_score).quantize(Decimal("0.01"))
         project.status = ProjectStatus.ASSESSED
         project.save(update_fields=["satisfaction_percent", "staff_score", "final_score", "status"])
+        _log_on_petitions(project, user=user)
         return project
 
 

@@ -315,6 +315,7 @@ def _run(request, fund: Fund, action: str, data: dict) -> str:
             requested_fen=data["amount"],
             area_sqm=data["area_sqm"],
             petitions=selectors.petitions_by_codes(fund, data["petitions"]),
+            wishes=selectors.wishes_by_codes(fund, data["wishes"]),
         )
         return _("The application was recorded.")
     if action in ("review", "tranche", "assess"):
