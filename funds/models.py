@@ -135,6 +135,7 @@ class TransactionKind(models.TextChoices):
     DISBURSEMENT = "disbursement", _("Disbursement")
     REVERSAL = "reversal", _("Reversal")
     PURPOSE_CHANGE = "repurpose", _("Change of purpose (donor's consent)")
+    PLEDGE_CANCEL = "cancel", _("Pledge cancelled (what fell due and was not received)")
 
 
 class LedgerTransaction(models.Model):
@@ -197,6 +198,9 @@ class Pledge(models.Model):
     # A double-submitted form or a retried request records the pledge once.
     idempotency_key = models.CharField(max_length=100, null=True, blank=True, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Cancelled: nothing more falls due; what fell due and was not received was reversed on the ledger.
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    cancel_reason = models.CharField(_("why it was cancelled"), max_length=200, blank=True)
 
     class Meta:
         constraints = [

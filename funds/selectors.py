@@ -37,6 +37,19 @@ def public_funds() -> QuerySet[Fund]:
     return Fund.objects.select_related("region", "donor")
 
 
+def fund_page(*, filters, cursor: str | None, user=None, size: int = 20):
+    """One keyset page of funds through ``FundFilter``: the public list (``user`` None: every fund) or
+    a manager's (their regions). An invalid filter gives an empty page and the form's errors."""
+    from core.pagination import KeysetPage, keyset_page
+    from funds.filters import FundFilter
+
+    queryset = public_funds() if user is None else fund_list(user=user)
+    filterset = FundFilter(filters, queryset=queryset, user=user)
+    if not filterset.is_valid():
+        return KeysetPage(items=[], next_cursor=None, has_more=False), filterset
+    return keyset_page(filterset.qs, cursor=cursor, ordering="-id", size=size), filterset
+
+
 def panel_proposals(*, user) -> QuerySet[Proposal]:
     """Proposals of the micro-funds on whose panel ``user`` sits (within their panel-member regions)."""
     funds = permissions.scope(Fund.objects.filter(panel__user=user, panel__active=True), user, permissions.VOTE).values(

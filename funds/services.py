@@ -280,11 +280,13 @@ def pledges_fall_due(*, year: int | None = None) -> int:
     Idempotent: run twice (or twice at once), it creates each receivable once."""
     year = year or _this_year()
     created = 0
-    pledges = Pledge.objects.filter(kind=PledgeKind.YEARLY, start_year__lte=year).exclude(end_year__lt=year)
+    pledges = Pledge.objects.filter(kind=PledgeKind.YEARLY, start_year__lte=year, cancelled_at__isnull=True).exclude(
+        end_year__lt=year
+    )
     for pledge_id in pledges.exclude(instalments__year=year).values_list("id", flat=True).order_by("id"):
         with transaction.atomic(), pghistory.context(action="funds.pledges_fall_due"):
             pledge = Pledge.objects.select_for_update().select_related("fund", "donor").get(pk=pledge_id)
-            if _instalment_ensure(pledge, year) is not None:
+            if pledge.cancelled_at is None and _instalment_ensure(pledge, year) is not None:
                 created += 1
     return created
 
@@ -295,6 +297,43 @@ def instalment_outstanding(instalment: Instalment) -> int:
         total=Sum("amount_fen")
     )["total"]
     return int(total or 0)
+
+
+def pledge_cancel(*, user, pledge: Pledge, reason: str) -> list[LedgerTransaction]:
+    """Cancel a pledge: nothing more falls due, and what fell due but was not received is reversed —
+    one reversing transaction per instalment with money outstanding (receivable −, income +), never an
+    edit. Money already received stays. Refused twice, and without a reason."""
+    if not (reason or "").strip():
+        raise DomainError(_("Say why the pledge is cancelled."), field="reason")
+    with transaction.atomic(), pghistory.context(action="funds.pledge_cancel"):
+        pledge = Pledge.objects.select_for_update().select_related("fund", "donor").get(pk=pledge.pk)
+        if pledge.cancelled_at is not None:
+            raise DomainError(_("This pledge was already cancelled."))
+        fund = pledge.fund
+        posted = []
+        for instalment in Instalment.objects.select_for_update().filter(pledge=pledge).order_by("year"):
+            outstanding = instalment_outstanding(instalment)
+            if outstanding <= 0:
+                continue
+            posted.append(
+                _post(
+                    fund=fund,
+                    kind=TransactionKind.PLEDGE_CANCEL,
+                    lines=[
+                        (AccountKind.RECEIVABLE, fund.purpose, -outstanding),
+                        (AccountKind.INCOME, fund.purpose, outstanding),
+                    ],
+                    user=user,
+                    memo=reason.strip(),
+                    idempotency_key=f"cancel:{instalment.pk}",
+                    instalment=instalment,
+                    donor=pledge.donor,
+                )
+            )
+        pledge.cancelled_at = timezone.now()
+        pledge.cancel_reason = reason.strip()[:200]
+        pledge.save(update_fields=["cancelled_at", "cancel_reason"])
+        return posted
 
 
 def receipt_record(
@@ -365,6 +404,8 @@ def transaction_reverse(*, user, posted: LedgerTransaction, reason: str) -> Ledg
     with transaction.atomic(), pghistory.context(action="funds.transaction_reverse"):
         if posted.kind == TransactionKind.REVERSAL:
             raise DomainError(_("A reversal cannot be reversed; record the money again instead."))
+        if posted.kind == TransactionKind.PLEDGE_CANCEL:
+            raise DomainError(_("A cancelled pledge is not reinstated; record a new pledge instead."))
         if LedgerTransaction.objects.filter(reverses=posted).exists():
             raise DomainError(_("This transaction has already been reversed."))
         lines = [(e.account.kind, e.account.purpose, -e.amount_fen) for e in posted.entries.select_related("account")]
@@ -431,8 +472,25 @@ def panel_member_add(*, user, fund: Fund, member, represents: str) -> PanelMembe
             fund=fund, user=member, defaults={"represents": represents.strip()[:100]}
         )
         if not created:
-            raise DomainError(_("This person already sits on the panel."), field="member")
+            if member_row.active:
+                raise DomainError(_("This person already sits on the panel."), field="member")
+            # A former member comes back (their past votes were always kept).
+            member_row.active = True
+            member_row.represents = represents.strip()[:100]
+            member_row.save(update_fields=["active", "represents"])
         return member_row
+
+
+def panel_member_deactivate(*, user, member: PanelMember) -> PanelMember:
+    """A representative leaves the panel: no more votes, not counted as a member any more. The votes
+    already cast stay with the proposals they were cast on (the record of each decision)."""
+    with transaction.atomic(), pghistory.context(action="funds.panel_member_deactivate"):
+        member = PanelMember.objects.select_for_update().get(pk=member.pk)
+        if not member.active:
+            raise DomainError(_("This representative has already left the panel."), field="item")
+        member.active = False
+        member.save(update_fields=["active"])
+        return member
 
 
 def proposal_create(

@@ -36,10 +36,22 @@ from grids.permissions import may
 # --- public ----------------------------------------------------------------------------------------
 
 
+def _listed(request: HttpRequest, template: str, user=None, size: int = 20) -> HttpResponse:
+    filters = request.GET.copy()
+    filters.pop("after", None)
+    page, filterset = selectors.fund_page(filters=filters, cursor=request.GET.get("after"), user=user, size=size)
+    next_query = ""
+    if page.next_cursor:
+        params = request.GET.copy()
+        params["after"] = page.next_cursor
+        next_query = params.urlencode()
+    context = {"page": page, "filterset": filterset, "next_query": next_query}
+    return render(request, template, context, status=200 if filterset.is_valid() else 400)
+
+
 @require_GET
 def public_list(request: HttpRequest) -> HttpResponse:
-    page = keyset_page(selectors.public_funds(), cursor=request.GET.get("after"), ordering="-id", size=20)
-    return render(request, "funds/public_list.html", {"page": page})
+    return _listed(request, "funds/public_list.html")
 
 
 @require_GET
@@ -75,8 +87,7 @@ def _manager(request: HttpRequest) -> None:
 @require_GET
 def manage_list(request: HttpRequest) -> HttpResponse:
     _manager(request)
-    page = keyset_page(selectors.fund_list(user=request.user), cursor=request.GET.get("after"), ordering="-id")
-    return render(request, "funds/manage_list.html", {"page": page})
+    return _listed(request, "funds/manage_list.html", user=request.user, size=25)
 
 
 @login_required
@@ -172,6 +183,12 @@ def _forms(fund: Fund, data=None, action: str = "") -> dict:
             bound("disburse"), prefix="disburse", items=_proposal_choices(fund, ProposalStatus.APPROVED)
         ),
         "reverse": forms.ReverseForm(bound("reverse"), prefix="reverse", items=_reversible(fund)),
+        "pledge_cancel": forms.ReverseForm(bound("pledge_cancel"), prefix="pledge_cancel", items=_pledges(fund)),
+        "panel_off": forms.ChoiceOfForm(
+            bound("panel_off"),
+            prefix="panel_off",
+            items=[(m.pk, f"{m.user} · {m.represents}") for m in selectors.panel_of(fund)],
+        ),
         "apply": forms.ProjectForm(bound("apply"), prefix="apply"),
         "repurpose": forms.PurposeChangeForm(bound("repurpose"), prefix="repurpose", purposes=selectors.purposes(fund)),
         "review": forms.ReviewForm(bound("review"), prefix="review", items=_projects(fund, ProjectStatus.APPLIED)),
@@ -200,6 +217,11 @@ def _reward_forms(fund: Fund, bound) -> dict:
 def _rewards(fund: Fund, status: str):
     rows = fund.rewards.filter(status=status).select_related("organisation").order_by("-id")[:50]
     return [(r.pk, f"{r.organisation.name} · {r.period_start}–{r.period_end} · ¥{yuan(r.amount_fen)}") for r in rows]
+
+
+def _pledges(fund: Fund):
+    rows = fund.pledges.filter(cancelled_at__isnull=True).select_related("donor").order_by("-id")[:50]
+    return [(p.pk, f"{p.donor.name} · {p.get_kind_display()} · ¥{yuan(p.amount_fen)} · {p.start_year}") for p in rows]
 
 
 def _projects(fund: Fund, status: str):
@@ -296,6 +318,14 @@ def _run(request, fund: Fund, action: str, data: dict) -> str:
             )
         services.proposal_disburse(user=user, proposal=proposal)
         return _("The money was paid out.")
+    if action == "pledge_cancel":
+        pledge = fund.pledges.get(pk=data["item"])
+        services.pledge_cancel(user=user, pledge=pledge, reason=data["reason"])
+        return _("The pledge was cancelled; what fell due and was not received was reversed.")
+    if action == "panel_off":
+        member = fund.panel.get(pk=data["item"])
+        services.panel_member_deactivate(user=user, member=member)
+        return _("The representative left the panel.")
     if action == "repurpose":
         services.purpose_change(
             user=user,
@@ -378,6 +408,8 @@ ACTIONS = (
     "reward",
     "reward_decide",
     "reward_pay",
+    "pledge_cancel",
+    "panel_off",
 )
 
 
