@@ -105,6 +105,20 @@ def kpis_compare(*, username: str, region_path: str, start: str, end: str) -> di
     return {"splits": splits, "differences": differences[:2], "statements": statements, "region_id": region.pk}
 
 
+def funds_reconcile(*, repeat: int, warmup: int = 1) -> dict:
+    """Time ``funds.selectors.reconcile()`` (what ``manage.py funds_reconcile`` runs) ``repeat`` times."""
+    from funds.selectors import reconcile
+
+    seconds, checked, wrong, unbalanced = [], 0, [], []
+    for index in range(warmup + repeat):
+        started = time.perf_counter()
+        checked, wrong, unbalanced = reconcile()
+        elapsed = time.perf_counter() - started
+        if index >= warmup:
+            seconds.append(elapsed)
+    return {"seconds": seconds, "checked": checked, "wrong": len(wrong) + len(unbalanced)}
+
+
 def main(argv: list[str]) -> int:
     import os
 
@@ -117,6 +131,7 @@ def main(argv: list[str]) -> int:
         "sweep": sweep,
         "satisfaction_copy": satisfaction_copy,
         "kpis_compare": kpis_compare,
+        "funds_reconcile": funds_reconcile,
     }[argv[1]]
     answer = function(**json.loads(argv[2]))
     print(json.dumps(answer, default=str))

@@ -10,10 +10,13 @@ class FundsConfig(AppConfig):
         from accounts import home
         from funds import permissions  # noqa: F401  (registers the actions)
         from funds.home import front_tiles, home_actions, home_panels
-        from funds.links import petition_projects
+        from funds.links import describe_project, petition_projects, wish_projects
         from petitions import extensions
+        from volunteers import wish_links
 
         home.register(home_actions)
         home.register_panel(home_panels)
         extensions.page.register_related(petition_projects)
+        extensions.register_event("funds.project", _("Subsidised project"), describe_project)
+        wish_links.page.register_related(wish_projects)
         home.register_front(front_tiles)

@@ -195,8 +195,17 @@ def _venture(region: Region, manager) -> None:
     )
     canteen = services.project_review(user=manager, project=canteen, approve=True, approved_fen=6_000_000)
     services.tranche_pay(user=manager, project=canteen, milestone="项目启动", amount_fen=3_000_000)
+    from volunteers.models import Wish
+
+    # The after-school class resolves a pupil's micro-wish on the wall (when the volunteers' demo seeded it).
+    lamp = Wish.objects.filter(title="一盏护眼台灯", region_path__startswith=region.path).order_by("id")[:1]
     tutoring = services.project_apply(
-        user=manager, fund=fund, applicant="招宝山青年志愿者协会", title="四点半课堂", requested_fen=2_000_000
+        user=manager,
+        fund=fund,
+        applicant="招宝山青年志愿者协会",
+        title="四点半课堂",
+        requested_fen=2_000_000,
+        wishes=list(lamp),
     )
     tutoring = services.project_review(user=manager, project=tutoring, approve=True)
     services.tranche_pay(user=manager, project=tutoring, milestone="项目启动", amount_fen=1_000_000)

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import PortalFormMixin
+from core.inputs import BoundedDateField
 from funds.models import CapKind, DonorKind, FundKind, PledgeKind, VoteChoice
 from funds.money import YuanField
 from grids.models import Region
@@ -141,6 +142,12 @@ class ProjectForm(PortalFormMixin, forms.Form):
         required=False,
         help_text=_("Separated by spaces or commas."),
     )
+    wishes = forms.CharField(
+        label=_("Micro-wishes it resolves (wish numbers)"),
+        max_length=500,
+        required=False,
+        help_text=_("Separated by spaces or commas."),
+    )
 
 
 class ReviewForm(ChoiceOfForm):
@@ -171,3 +178,21 @@ class PurposeChangeForm(PortalFormMixin, forms.Form):
     def __init__(self, *args, purposes=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["from_purpose"].choices = [(p, p) for p in purposes]
+
+
+class RewardForm(PortalFormMixin, forms.Form):
+    """A reward instead of a subsidy (以奖代补) for an organisation's approved service over a period."""
+
+    organisation = forms.TypedChoiceField(label=_("Volunteer organisation"), coerce=int)
+    period_start = BoundedDateField(label=_("Service from"), widget=forms.DateInput(attrs={"type": "date"}))
+    period_end = BoundedDateField(label=_("Service until"), widget=forms.DateInput(attrs={"type": "date"}))
+    amount = YuanField(label=_("Reward (yuan)"))
+    reason = forms.CharField(label=_("What it rewards"), max_length=200)
+
+    def __init__(self, *args, organisations=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].choices = [(o.pk, o.name) for o in organisations]
+
+
+class RewardDecideForm(ChoiceOfForm):
+    decision = forms.ChoiceField(label=_("Decision"), choices=[("approve", _("Approve")), ("reject", _("Reject"))])

@@ -135,6 +135,7 @@ class TransactionKind(models.TextChoices):
     DISBURSEMENT = "disbursement", _("Disbursement")
     REVERSAL = "reversal", _("Reversal")
     PURPOSE_CHANGE = "repurpose", _("Change of purpose (donor's consent)")
+    PLEDGE_CANCEL = "cancel", _("Pledge cancelled (what fell due and was not received)")
 
 
 class LedgerTransaction(models.Model):
@@ -197,6 +198,9 @@ class Pledge(models.Model):
     # A double-submitted form or a retried request records the pledge once.
     idempotency_key = models.CharField(max_length=100, null=True, blank=True, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Cancelled: nothing more falls due; what fell due and was not received was reversed on the ledger.
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    cancel_reason = models.CharField(_("why it was cancelled"), max_length=200, blank=True)
 
     class Meta:
         constraints = [
@@ -338,6 +342,8 @@ class Project(models.Model):
     status = models.CharField(max_length=10, choices=ProjectStatus.choices, default=ProjectStatus.APPLIED)
     # The petitions it resolves (their pages link to it).
     petitions = models.ManyToManyField("petitions.Petition", blank=True, related_name="+")
+    # The micro-wishes (微心愿) it resolves (their pages link to it).
+    wishes = models.ManyToManyField("volunteers.Wish", blank=True, related_name="+")
     satisfaction_percent = models.PositiveSmallIntegerField(null=True, blank=True)
     staff_score = models.PositiveSmallIntegerField(null=True, blank=True)
     final_score = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
@@ -361,3 +367,71 @@ class Tranche(models.Model):
 
     def __str__(self) -> str:
         return self.milestone
+
+
+class RewardStatus(models.TextChoices):
+    PROPOSED = "proposed", _("Proposed")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    PAID = "paid", _("Paid")
+
+
+REWARD_TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
+    "approve": (frozenset({RewardStatus.PROPOSED}), RewardStatus.APPROVED),
+    "reject": (frozenset({RewardStatus.PROPOSED}), RewardStatus.REJECTED),
+    "pay": (frozenset({RewardStatus.APPROVED}), RewardStatus.PAID),
+}
+
+
+@pghistory.track(*audited())
+class Reward(models.Model):
+    """A reward instead of a subsidy (以奖代补) to a volunteer organisation for its approved service over
+    a period, paid from a subsidy programme: proposed (with the service it rests on, as counted then),
+    decided, paid on the ledger like every disbursement."""
+
+    fund = models.ForeignKey(Fund, on_delete=models.PROTECT, related_name="rewards", verbose_name=_("programme"))
+    organisation = models.ForeignKey(
+        "volunteers.Organisation", on_delete=models.PROTECT, related_name="+", verbose_name=_("organisation")
+    )
+    period_start = models.DateField(_("service from"))
+    period_end = models.DateField(_("service until"))
+    # The service the proposal rests on, as counted when it was made (volunteers.rewards).
+    minutes = models.PositiveIntegerField(_("approved minutes"))
+    activities = models.PositiveIntegerField(_("activities"))
+    volunteers = models.PositiveIntegerField(_("volunteers"))
+    amount_fen = models.BigIntegerField(_("amount (fen)"))
+    reason = models.CharField(_("reason"), max_length=200)
+    status = models.CharField(max_length=10, choices=RewardStatus.choices, default=RewardStatus.PROPOSED)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
+    transaction = models.OneToOneField(
+        LedgerTransaction, null=True, blank=True, on_delete=models.PROTECT, related_name="reward"
+    )
+
+    class Meta:
+        verbose_name = _("reward")
+        verbose_name_plural = _("rewards")
+        constraints = [
+            models.CheckConstraint(condition=Q(amount_fen__gt=0), name="reward_amount_pos"),
+            models.CheckConstraint(condition=Q(period_end__gte=models.F("period_start")), name="reward_period"),
+            # One live reward per organisation, programme and period (a rejected one may be proposed again).
+            models.UniqueConstraint(
+                fields=["fund", "organisation", "period_start", "period_end"],
+                condition=~Q(status="rejected"),
+                name="reward_once_per_period",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} {self.period_start}–{self.period_end}"
+
+    @property
+    def hours(self) -> float:
+        return round(self.minutes / 60, 1)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from funds import permissions
@@ -35,6 +35,19 @@ def fund_get(*, user, pk: int) -> Fund:
 
 def public_funds() -> QuerySet[Fund]:
     return Fund.objects.select_related("region", "donor")
+
+
+def fund_page(*, filters, cursor: str | None, user=None, size: int = 20):
+    """One keyset page of funds through ``FundFilter``: the public list (``user`` None: every fund) or
+    a manager's (their regions). An invalid filter gives an empty page and the form's errors."""
+    from core.pagination import KeysetPage, keyset_page
+    from funds.filters import FundFilter
+
+    queryset = public_funds() if user is None else fund_list(user=user)
+    filterset = FundFilter(filters, queryset=queryset, user=user)
+    if not filterset.is_valid():
+        return KeysetPage(items=[], next_cursor=None, has_more=False), filterset
+    return keyset_page(filterset.qs, cursor=cursor, ordering="-id", size=size), filterset
 
 
 def panel_proposals(*, user) -> QuerySet[Proposal]:
@@ -113,13 +126,23 @@ def recent_transactions(fund: Fund, *, limit: int = 20) -> list[LedgerTransactio
 
 
 def public_inflows(fund: Fund, *, limit: int = 20) -> list[LedgerTransaction]:
-    """Receipts and donations not reversed, newest first (donors shown as they consented)."""
+    """Receipts and donations not reversed, newest first (donors shown as they consented).
+
+    "Not reversed" is a NOT EXISTS and the amount a subquery per row, so PostgreSQL walks the fund's
+    transactions newest first (index ``ledgertx_fund_id``) and stops after ``limit``: joined and
+    grouped instead, it summed every inflow of the fund before keeping 20 (bench case 7: 24 → 1 ms
+    for a fund of 250 transactions)."""
+    cash = (
+        Entry.objects.filter(transaction=OuterRef("pk"), account__kind=AccountKind.CASH)
+        .values("transaction")
+        .annotate(total=Sum("amount_fen"))
+        .values("total")
+    )
     return list(
-        LedgerTransaction.objects.filter(
-            fund=fund, kind__in=[TransactionKind.RECEIPT, TransactionKind.DONATION], reversed_by__isnull=True
-        )
+        LedgerTransaction.objects.filter(fund=fund, kind__in=[TransactionKind.RECEIPT, TransactionKind.DONATION])
+        .exclude(Exists(LedgerTransaction.objects.filter(reverses=OuterRef("pk"))))
         .select_related("donor")
-        .annotate(amount=Sum("entries__amount_fen", filter=Q(entries__account__kind=AccountKind.CASH)))
+        .annotate(amount=Subquery(cash))
         .order_by("-id")[:limit]
     )
 
@@ -142,8 +165,9 @@ class Discrepancy:
 
 def reconcile() -> tuple[int, list[Discrepancy], list[int]]:
     """Prove every account's running balance from its entries, and every fund's entries summing to
-    zero, in one set-based statement each (raw SQL: one pass over the entries grouped by account,
-    which the ORM would plan as a correlated subquery per account).
+    zero, in one set-based pass over the entries (raw SQL: one ``GROUP BY account_id`` joined to the
+    accounts, which the ORM would plan as a correlated subquery per account). A fund's entries sum to
+    the sum of its accounts' totals, so the funds' check needs no second pass over the entries.
 
     Returns (accounts checked, accounts whose kept balance differs, funds whose entries do not sum
     to zero)."""
@@ -157,14 +181,11 @@ def reconcile() -> tuple[int, list[Discrepancy], list[int]]:
             """
         )
         rows = cursor.fetchall()
-        cursor.execute(
-            """
-            SELECT a.fund_id FROM funds_entry e JOIN funds_account a ON a.id = e.account_id
-            GROUP BY a.fund_id HAVING SUM(e.amount_fen) <> 0
-            """
-        )
-        unbalanced = [row[0] for row in cursor.fetchall()]
     wrong = [Discrepancy(f, a, int(kept), int(total)) for f, a, kept, total in rows if int(kept) != int(total)]
+    by_fund: dict[int, int] = {}
+    for fund_id, _account_id, _kept, total in rows:
+        by_fund[fund_id] = by_fund.get(fund_id, 0) + int(total)
+    unbalanced = sorted(fund_id for fund_id, total in by_fund.items() if total != 0)
     return len(rows), wrong, unbalanced
 
 
@@ -230,3 +251,45 @@ def purposes(fund: Fund) -> list[str]:
         .order_by("purpose")
         .values_list("purpose", flat=True)
     )
+
+
+def reward_organisations(fund: Fund):
+    """The volunteer organisations a programme may reward: those in the programme's region (one query)."""
+    from volunteers.models import Organisation
+
+    return list(Organisation.objects.filter(region__path__startswith=fund.region.path).order_by("name", "id")[:200])
+
+
+def rewards_of(fund: Fund, *, public: bool = False) -> list:
+    """A programme's rewards, newest first (the public page: only those paid)."""
+    from funds.models import Reward, RewardStatus
+
+    rows = Reward.objects.filter(fund=fund).select_related("organisation").order_by("-id")
+    if public:
+        rows = rows.filter(status=RewardStatus.PAID)
+    return list(rows[:100])
+
+
+def wishes_by_codes(fund: Fund, text: str) -> list:
+    """The micro-wishes in the fund's region named by their numbers in ``text``; an unknown number (or
+    one outside the region) is refused by name."""
+    import re
+
+    from django.utils.translation import gettext as _
+
+    from core.errors import DomainError
+    from volunteers.models import Wish
+
+    codes = sorted({c.upper() for c in re.split(r"[\s,，;；]+", text or "") if c})
+    if not codes:
+        return []
+    if len(codes) > 50:
+        raise DomainError(_("Name at most 50 micro-wishes."), field="wishes")
+    found = list(Wish.objects.filter(code__in=codes, region_path__startswith=fund.region.path))
+    missing = sorted(set(codes) - {w.code for w in found})
+    if missing:
+        raise DomainError(
+            _("No micro-wish in this fund's region has the number: %(codes)s.") % {"codes": ", ".join(missing[:10])},
+            field="wishes",
+        )
+    return found

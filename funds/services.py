@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from core.errors import DomainError
 from funds.models import (
     PROJECT_TRANSITIONS,
+    REWARD_TRANSITIONS,
     TRANSITIONS,
     Account,
     AccountKind,
@@ -40,6 +41,8 @@ from funds.models import (
     ProjectStatus,
     Proposal,
     ProposalStatus,
+    Reward,
+    RewardStatus,
     Tranche,
     TransactionKind,
     Vote,
@@ -277,11 +280,13 @@ def pledges_fall_due(*, year: int | None = None) -> int:
     Idempotent: run twice (or twice at once), it creates each receivable once."""
     year = year or _this_year()
     created = 0
-    pledges = Pledge.objects.filter(kind=PledgeKind.YEARLY, start_year__lte=year).exclude(end_year__lt=year)
+    pledges = Pledge.objects.filter(kind=PledgeKind.YEARLY, start_year__lte=year, cancelled_at__isnull=True).exclude(
+        end_year__lt=year
+    )
     for pledge_id in pledges.exclude(instalments__year=year).values_list("id", flat=True).order_by("id"):
         with transaction.atomic(), pghistory.context(action="funds.pledges_fall_due"):
             pledge = Pledge.objects.select_for_update().select_related("fund", "donor").get(pk=pledge_id)
-            if _instalment_ensure(pledge, year) is not None:
+            if pledge.cancelled_at is None and _instalment_ensure(pledge, year) is not None:
                 created += 1
     return created
 
@@ -292,6 +297,43 @@ def instalment_outstanding(instalment: Instalment) -> int:
         total=Sum("amount_fen")
     )["total"]
     return int(total or 0)
+
+
+def pledge_cancel(*, user, pledge: Pledge, reason: str) -> list[LedgerTransaction]:
+    """Cancel a pledge: nothing more falls due, and what fell due but was not received is reversed —
+    one reversing transaction per instalment with money outstanding (receivable −, income +), never an
+    edit. Money already received stays. Refused twice, and without a reason."""
+    if not (reason or "").strip():
+        raise DomainError(_("Say why the pledge is cancelled."), field="reason")
+    with transaction.atomic(), pghistory.context(action="funds.pledge_cancel"):
+        pledge = Pledge.objects.select_for_update().select_related("fund", "donor").get(pk=pledge.pk)
+        if pledge.cancelled_at is not None:
+            raise DomainError(_("This pledge was already cancelled."))
+        fund = pledge.fund
+        posted = []
+        for instalment in Instalment.objects.select_for_update().filter(pledge=pledge).order_by("year"):
+            outstanding = instalment_outstanding(instalment)
+            if outstanding <= 0:
+                continue
+            posted.append(
+                _post(
+                    fund=fund,
+                    kind=TransactionKind.PLEDGE_CANCEL,
+                    lines=[
+                        (AccountKind.RECEIVABLE, fund.purpose, -outstanding),
+                        (AccountKind.INCOME, fund.purpose, outstanding),
+                    ],
+                    user=user,
+                    memo=reason.strip(),
+                    idempotency_key=f"cancel:{instalment.pk}",
+                    instalment=instalment,
+                    donor=pledge.donor,
+                )
+            )
+        pledge.cancelled_at = timezone.now()
+        pledge.cancel_reason = reason.strip()[:200]
+        pledge.save(update_fields=["cancelled_at", "cancel_reason"])
+        return posted
 
 
 def receipt_record(
@@ -362,6 +404,8 @@ def transaction_reverse(*, user, posted: LedgerTransaction, reason: str) -> Ledg
     with transaction.atomic(), pghistory.context(action="funds.transaction_reverse"):
         if posted.kind == TransactionKind.REVERSAL:
             raise DomainError(_("A reversal cannot be reversed; record the money again instead."))
+        if posted.kind == TransactionKind.PLEDGE_CANCEL:
+            raise DomainError(_("A cancelled pledge is not reinstated; record a new pledge instead."))
         if LedgerTransaction.objects.filter(reverses=posted).exists():
             raise DomainError(_("This transaction has already been reversed."))
         lines = [(e.account.kind, e.account.purpose, -e.amount_fen) for e in posted.entries.select_related("account")]
@@ -382,6 +426,8 @@ def transaction_reverse(*, user, posted: LedgerTransaction, reason: str) -> Ledg
             raise DomainError(_("This transaction has already been reversed.")) from None
         if posted.proposal_id and posted.kind == TransactionKind.DISBURSEMENT:
             Proposal.objects.filter(pk=posted.proposal_id).update(status=ProposalStatus.APPROVED, paid_at=None)
+        # A reward paid by mistake is approved again (and may be paid again), its payment reversed.
+        Reward.objects.filter(transaction=posted).update(status=RewardStatus.APPROVED, paid_at=None, transaction=None)
         return reversal
 
 
@@ -426,8 +472,25 @@ def panel_member_add(*, user, fund: Fund, member, represents: str) -> PanelMembe
             fund=fund, user=member, defaults={"represents": represents.strip()[:100]}
         )
         if not created:
-            raise DomainError(_("This person already sits on the panel."), field="member")
+            if member_row.active:
+                raise DomainError(_("This person already sits on the panel."), field="member")
+            # A former member comes back (their past votes were always kept).
+            member_row.active = True
+            member_row.represents = represents.strip()[:100]
+            member_row.save(update_fields=["active", "represents"])
         return member_row
+
+
+def panel_member_deactivate(*, user, member: PanelMember) -> PanelMember:
+    """A representative leaves the panel: no more votes, not counted as a member any more. The votes
+    already cast stay with the proposals they were cast on (the record of each decision)."""
+    with transaction.atomic(), pghistory.context(action="funds.panel_member_deactivate"):
+        member = PanelMember.objects.select_for_update().get(pk=member.pk)
+        if not member.active:
+            raise DomainError(_("This representative has already left the panel."), field="item")
+        member.active = False
+        member.save(update_fields=["active"])
+        return member
 
 
 def proposal_create(
@@ -601,8 +664,10 @@ def project_apply(
     requested_fen: int,
     area_sqm: Decimal | None = None,
     petitions: Sequence = (),
+    wishes: Sequence = (),
 ) -> Project:
-    """An organisation's application, within the programme's cap."""
+    """An organisation's application, within the programme's cap, naming the petitions and micro-wishes
+    it resolves (each petition's timeline records it)."""
     if fund.kind != FundKind.SUBSIDY:
         raise DomainError(_("Projects apply to a subsidy programme."))
     _check_amount(requested_fen)
@@ -619,7 +684,20 @@ def project_apply(
         )
         if petitions:
             project.petitions.set(petitions)
+        if wishes:
+            project.wishes.set(wishes)
+        _log_on_petitions(project, user=user)
         return project
+
+
+def _log_on_petitions(project: Project, *, user) -> None:
+    """A timeline entry (``funds.project``) on each petition the project names: applied, approved,
+    rejected, assessed. Stored as a name and parameters, put into words when shown."""
+    from petitions.services import petition_log
+
+    params = {"project": project.pk, "title": project.title, "applicant": project.applicant, "status": project.status}
+    for petition in project.petitions.all():
+        petition_log(petition=petition, name="funds.project", params=params, actor=user)
 
 
 def project_review(*, user, project: Project, approve: bool, approved_fen: int | None = None) -> Project:
@@ -636,6 +714,7 @@ def project_review(*, user, project: Project, approve: bool, approved_fen: int |
         else:
             project.status = ProjectStatus.REJECTED
         project.save(update_fields=["approved_fen", "status"])
+        _log_on_petitions(project, user=user)
         return project
 
 
@@ -681,4 +760,105 @@ def project_assess(*, user, project: Project, satisfaction_percent: int, staff_s
         project.final_score = (weight * satisfaction_percent + (1 - weight) * staff_score).quantize(Decimal("0.01"))
         project.status = ProjectStatus.ASSESSED
         project.save(update_fields=["satisfaction_percent", "staff_score", "final_score", "status"])
+        _log_on_petitions(project, user=user)
         return project
+
+
+# ----- rewards instead of subsidies (以奖代补) -------------------------------------------------------
+
+
+def _check_reward_transition(reward: Reward, action: str) -> None:
+    allowed, _target = REWARD_TRANSITIONS[action]
+    if reward.status not in allowed:
+        raise DomainError(
+            _("This reward is %(status)s; that cannot be done now.") % {"status": reward.get_status_display()}
+        )
+
+
+def reward_propose(
+    *, user, fund: Fund, organisation, period_start: dt.date, period_end: dt.date, amount_fen: int, reason: str
+) -> Reward:
+    """Propose rewarding a volunteer organisation from a subsidy programme for its approved service over
+    a period (``volunteers.rewards``). Refused without approved service in the period, above the cap per
+    approved hour (``FUNDS_REWARD_CAP_PER_HOUR_FEN``) and when the same period is already rewarded."""
+    from volunteers.rewards import organisation_service
+
+    if fund.kind != FundKind.SUBSIDY:
+        raise DomainError(_("Rewards are paid from a subsidy programme."))
+    _check_amount(amount_fen)
+    if not (reason or "").strip():
+        raise DomainError(_("Say what the reward is for."), field="reason")
+    if period_end < period_start:
+        raise DomainError(_("The period must end on or after the day it starts."), field="period_end")
+    if period_end > timezone.localdate():
+        raise DomainError(
+            _("A reward is for service already given: the period cannot end in the future."), field="period_end"
+        )
+    if (period_end - period_start).days > 366:
+        raise DomainError(_("A reward covers at most one year of service."), field="period_start")
+    service = organisation_service(organisation=organisation, start=period_start, end=period_end)
+    if not service.minutes:
+        raise DomainError(_("This organisation has no approved service hours in that period."), field="organisation")
+    cap = service.minutes * settings.FUNDS_REWARD_CAP_PER_HOUR_FEN // 60
+    if amount_fen > cap:
+        raise DomainError(
+            _("At most %(rate)s yuan per approved hour: %(cap)s yuan for %(hours)s hours.")
+            % {"rate": yuan(settings.FUNDS_REWARD_CAP_PER_HOUR_FEN), "cap": yuan(cap), "hours": service.hours},
+            field="amount",
+        )
+    with transaction.atomic(), pghistory.context(action="funds.reward_propose"):
+        try:
+            with transaction.atomic():
+                return Reward.objects.create(
+                    fund=fund,
+                    organisation=organisation,
+                    period_start=period_start,
+                    period_end=period_end,
+                    minutes=service.minutes,
+                    activities=service.activities,
+                    volunteers=service.volunteers,
+                    amount_fen=amount_fen,
+                    reason=reason.strip()[:200],
+                    proposed_by=user,
+                )
+        except IntegrityError:
+            raise DomainError(
+                _("This organisation already has a reward for that period from this programme."),
+                field="organisation",
+            ) from None
+
+
+def reward_decide(*, user, reward: Reward, approve: bool) -> Reward:
+    """Approve or reject a proposed reward."""
+    with transaction.atomic(), pghistory.context(action="funds.reward_decide"):
+        reward = Reward.objects.select_for_update().get(pk=reward.pk)
+        _check_reward_transition(reward, "approve" if approve else "reject")
+        reward.status = RewardStatus.APPROVED if approve else RewardStatus.REJECTED
+        reward.decided_by = user
+        reward.decided_at = timezone.now()
+        reward.save(update_fields=["status", "decided_by", "decided_at"])
+        return reward
+
+
+def reward_pay(*, user, reward: Reward) -> LedgerTransaction:
+    """Pay an approved reward from the programme's money held for its purpose: the same rules as every
+    disbursement (only approved, only from that purpose, never below zero, racing payments locked)."""
+    with transaction.atomic(), pghistory.context(action="funds.reward_pay"):
+        reward = Reward.objects.select_for_update().select_related("fund", "organisation").get(pk=reward.pk)
+        _check_reward_transition(reward, "pay")
+        fund = reward.fund
+        posted = _post(
+            fund=fund,
+            kind=TransactionKind.DISBURSEMENT,
+            lines=[
+                (AccountKind.SPENT, fund.purpose, reward.amount_fen),
+                (AccountKind.CASH, fund.purpose, -reward.amount_fen),
+            ],
+            user=user,
+            memo=f"{reward.organisation.name} · {reward.period_start:%Y-%m-%d}–{reward.period_end:%Y-%m-%d}"[:200],
+        )
+        reward.status = RewardStatus.PAID
+        reward.paid_at = timezone.now()
+        reward.transaction = posted
+        reward.save(update_fields=["status", "paid_at", "transaction"])
+        return posted

@@ -26,6 +26,8 @@ from funds.models import (
     ProjectStatus,
     Proposal,
     ProposalStatus,
+    Reward,
+    RewardStatus,
     TransactionKind,
 )
 from funds.money import yuan
@@ -34,10 +36,22 @@ from grids.permissions import may
 # --- public ----------------------------------------------------------------------------------------
 
 
+def _listed(request: HttpRequest, template: str, user=None, size: int = 20) -> HttpResponse:
+    filters = request.GET.copy()
+    filters.pop("after", None)
+    page, filterset = selectors.fund_page(filters=filters, cursor=request.GET.get("after"), user=user, size=size)
+    next_query = ""
+    if page.next_cursor:
+        params = request.GET.copy()
+        params["after"] = page.next_cursor
+        next_query = params.urlencode()
+    context = {"page": page, "filterset": filterset, "next_query": next_query}
+    return render(request, template, context, status=200 if filterset.is_valid() else 400)
+
+
 @require_GET
 def public_list(request: HttpRequest) -> HttpResponse:
-    page = keyset_page(selectors.public_funds(), cursor=request.GET.get("after"), ordering="-id", size=20)
-    return render(request, "funds/public_list.html", {"page": page})
+    return _listed(request, "funds/public_list.html")
 
 
 @require_GET
@@ -56,6 +70,7 @@ def public_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "projects": selectors.funded_projects(fund),
         "panel": selectors.panel_of(fund) if fund.kind == FundKind.MICRO else [],
         "subsidised": selectors.projects_of(fund, public=True),
+        "rewards": selectors.rewards_of(fund, public=True) if fund.kind == FundKind.SUBSIDY else [],
     }
     return render(request, "funds/public_detail.html", context)
 
@@ -72,8 +87,7 @@ def _manager(request: HttpRequest) -> None:
 @require_GET
 def manage_list(request: HttpRequest) -> HttpResponse:
     _manager(request)
-    page = keyset_page(selectors.fund_list(user=request.user), cursor=request.GET.get("after"), ordering="-id")
-    return render(request, "funds/manage_list.html", {"page": page})
+    return _listed(request, "funds/manage_list.html", user=request.user, size=25)
 
 
 @login_required
@@ -169,12 +183,45 @@ def _forms(fund: Fund, data=None, action: str = "") -> dict:
             bound("disburse"), prefix="disburse", items=_proposal_choices(fund, ProposalStatus.APPROVED)
         ),
         "reverse": forms.ReverseForm(bound("reverse"), prefix="reverse", items=_reversible(fund)),
+        "pledge_cancel": forms.ReverseForm(bound("pledge_cancel"), prefix="pledge_cancel", items=_pledges(fund)),
+        "panel_off": forms.ChoiceOfForm(
+            bound("panel_off"),
+            prefix="panel_off",
+            items=[(m.pk, f"{m.user} · {m.represents}") for m in selectors.panel_of(fund)],
+        ),
         "apply": forms.ProjectForm(bound("apply"), prefix="apply"),
         "repurpose": forms.PurposeChangeForm(bound("repurpose"), prefix="repurpose", purposes=selectors.purposes(fund)),
         "review": forms.ReviewForm(bound("review"), prefix="review", items=_projects(fund, ProjectStatus.APPLIED)),
         "tranche": forms.TrancheForm(bound("tranche"), prefix="tranche", items=_projects(fund, ProjectStatus.APPROVED)),
         "assess": forms.AssessForm(bound("assess"), prefix="assess", items=_projects(fund, ProjectStatus.APPROVED)),
+        **_reward_forms(fund, bound),
     }
+
+
+def _reward_forms(fund: Fund, bound) -> dict:
+    if fund.kind != FundKind.SUBSIDY:
+        return {}
+    return {
+        "reward": forms.RewardForm(
+            bound("reward"), prefix="reward", organisations=selectors.reward_organisations(fund)
+        ),
+        "reward_decide": forms.RewardDecideForm(
+            bound("reward_decide"), prefix="reward_decide", items=_rewards(fund, RewardStatus.PROPOSED)
+        ),
+        "reward_pay": forms.ChoiceOfForm(
+            bound("reward_pay"), prefix="reward_pay", items=_rewards(fund, RewardStatus.APPROVED)
+        ),
+    }
+
+
+def _rewards(fund: Fund, status: str):
+    rows = fund.rewards.filter(status=status).select_related("organisation").order_by("-id")[:50]
+    return [(r.pk, f"{r.organisation.name} · {r.period_start}–{r.period_end} · ¥{yuan(r.amount_fen)}") for r in rows]
+
+
+def _pledges(fund: Fund):
+    rows = fund.pledges.filter(cancelled_at__isnull=True).select_related("donor").order_by("-id")[:50]
+    return [(p.pk, f"{p.donor.name} · {p.get_kind_display()} · ¥{yuan(p.amount_fen)} · {p.start_year}") for p in rows]
 
 
 def _projects(fund: Fund, status: str):
@@ -192,6 +239,7 @@ def _render_fund(request: HttpRequest, fund: Fund, all_forms: dict, status: int 
         "transactions": selectors.recent_transactions(fund),
         "panel": selectors.panel_of(fund),
         "projects": selectors.projects_of(fund),
+        "rewards": selectors.rewards_of(fund) if fund.kind == FundKind.SUBSIDY else [],
         "forms": all_forms,
     }
     return render(request, "funds/manage_detail.html", context, status=status)
@@ -270,6 +318,14 @@ def _run(request, fund: Fund, action: str, data: dict) -> str:
             )
         services.proposal_disburse(user=user, proposal=proposal)
         return _("The money was paid out.")
+    if action == "pledge_cancel":
+        pledge = fund.pledges.get(pk=data["item"])
+        services.pledge_cancel(user=user, pledge=pledge, reason=data["reason"])
+        return _("The pledge was cancelled; what fell due and was not received was reversed.")
+    if action == "panel_off":
+        member = fund.panel.get(pk=data["item"])
+        services.panel_member_deactivate(user=user, member=member)
+        return _("The representative left the panel.")
     if action == "repurpose":
         services.purpose_change(
             user=user,
@@ -289,6 +345,7 @@ def _run(request, fund: Fund, action: str, data: dict) -> str:
             requested_fen=data["amount"],
             area_sqm=data["area_sqm"],
             petitions=selectors.petitions_by_codes(fund, data["petitions"]),
+            wishes=selectors.wishes_by_codes(fund, data["wishes"]),
         )
         return _("The application was recorded.")
     if action in ("review", "tranche", "assess"):
@@ -305,6 +362,31 @@ def _run(request, fund: Fund, action: str, data: dict) -> str:
             user=user, project=project, satisfaction_percent=data["satisfaction"], staff_score=data["staff_score"]
         )
         return _("The assessment was recorded.")
+    if action == "reward":
+        organisation = next((o for o in selectors.reward_organisations(fund) if o.pk == data["organisation"]), None)
+        if organisation is None:
+            raise DomainError(_("Choose one of the organisations in this programme's region."), field="organisation")
+        services.reward_propose(
+            user=user,
+            fund=fund,
+            organisation=organisation,
+            period_start=data["period_start"],
+            period_end=data["period_end"],
+            amount_fen=data["amount"],
+            reason=data["reason"],
+        )
+        return _("The reward was proposed.")
+    if action in ("reward_decide", "reward_pay"):
+        reward = Reward.objects.get(fund=fund, pk=data["item"])
+        if action == "reward_decide":
+            decided = services.reward_decide(user=user, reward=reward, approve=data["decision"] == "approve")
+            return (
+                _("The reward was approved.")
+                if decided.status == RewardStatus.APPROVED
+                else _("The reward was rejected.")
+            )
+        services.reward_pay(user=user, reward=reward)
+        return _("The reward was paid.")
     posted = LedgerTransaction.objects.get(fund=fund, pk=data["item"])
     services.transaction_reverse(user=user, posted=posted, reason=data["reason"])
     return _("The transaction was reversed.")
@@ -323,6 +405,11 @@ ACTIONS = (
     "tranche",
     "assess",
     "repurpose",
+    "reward",
+    "reward_decide",
+    "reward_pay",
+    "pledge_cancel",
+    "panel_off",
 )
 
 
@@ -337,6 +424,8 @@ def manage_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         messages.info(request, _("This receipt was already recorded."))
         return redirect(reverse("funds:manage_detail", args=[fund.pk]) + "#receipt")
     all_forms = _forms(fund, request.POST, action)
+    if action not in all_forms:  # a programme's action on another kind of fund
+        raise Http404
     form = all_forms[action]
     if form.is_valid():
         try:

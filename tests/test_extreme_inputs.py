@@ -60,6 +60,7 @@ FILTERSET_PAGES = {
         ("petitions_api:petition_list", {}),
         ("exports:new", {"kind": "petitions"}),
     ],
+    "funds.filters.FundFilter": [("funds:public_list", {}), ("funds:manage_list", {})],
 }
 CURSOR_PAGES = [
     ("petitions:queue", {}),

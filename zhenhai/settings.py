@@ -170,6 +170,8 @@ CELERY_BEAT_SCHEDULE = {
 CELERY_BEAT_SCHEDULE["funds-pledges-due"] = {"task": "funds.tasks.pledges_fall_due", "schedule": 3600.0}
 # A subsidised project's final assessment: the weight of residents' satisfaction (the rest: staff's score).
 FUNDS_SATISFACTION_WEIGHT = env.float("FUNDS_SATISFACTION_WEIGHT", default=0.6)
+# 以奖代补: a reward is at most this many fen per approved hour of the organisation's service.
+FUNDS_REWARD_CAP_PER_HOUR_FEN = env.int("FUNDS_REWARD_CAP_PER_HOUR_FEN", default=5_000)
 
 # --- Authentication -------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

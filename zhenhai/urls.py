@@ -16,6 +16,7 @@ urlpatterns = [
     path("gridwork/", include("gridwork.urls")),
     path("api/v1/", include(("petitions.api_urls", "petitions_api"))),
     path("api/v1/reports/", include(("reports.api_urls", "reports_api"))),
+    path("api/v1/funds/", include(("funds.api_urls", "funds_api"))),
     path("reports/", include("reports.urls")),
     path("exports/", include("exports.urls")),
     path("funds/", include("funds.urls")),

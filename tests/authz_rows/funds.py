@@ -70,6 +70,11 @@ ROWS = {
         outside_expect=statuses(404, anon=302),
         sibling=lambda world, principal: {"pk": world.objects["fund_sibling"][principal][0].pk, "action": "receipt"},
     ),
+    # The public fund data through the API: readable by everyone, signed out too, in any region.
+    "funds_api:fund_list": Row(expect=statuses(200)),
+    "funds_api:fund_detail": Row(
+        expect=statuses(200), inside=_fund("fund_in"), outside=_fund("fund_out"), outside_expect=statuses(200)
+    ),
     "funds:panel": Row(expect=_only([Role.PANEL_MEMBER])),
     "funds:vote": Row(
         expect=_only([Role.PANEL_MEMBER]),

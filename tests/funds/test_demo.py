@@ -30,3 +30,15 @@ def test_demo_funds_are_seeded_once_and_reconcile():
     assert [i.year for i in selectors.arrears(scholarship)] == [2023]
     treatment = selectors.fund_figures(Fund.objects.get(name=demo.TREATMENT))
     assert (treatment.money_in, treatment.money_out) == (17_800_000, 10_500_000)
+
+
+def test_the_demo_after_school_class_resolves_the_walls_lamp_wish():
+    from funds.models import Project
+    from volunteers import demo as volunteers_demo
+
+    scale = Scale.parse("demo")
+    for module in (grids_demo, accounts_demo, volunteers_demo):
+        module.seed(scale=scale, stdout=StringIO())
+    demo.seed(scale=scale, stdout=StringIO())
+    project = Project.objects.get(title="四点半课堂")
+    assert [w.title for w in project.wishes.all()] == ["一盏护眼台灯"]
