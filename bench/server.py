@@ -178,6 +178,10 @@ class Server:
             "SECRET_KEY": secrets.token_urlsafe(48),
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "SMS_BACKEND": "core.notify.ConsoleSmsBackend",  # no texts leave a benchmark
+            # Production refuses to start without the volunteers' ID keys; the bench uses the
+            # development ones, under which seed_demo encrypted its volunteers' ID numbers.
+            "VOLUNTEER_ID_KEYS": os.environ.get("VOLUNTEER_ID_KEYS", "ZGV2ZWxvcG1lbnQta2V5LW5vdC1mb3ItcHJvZHVjdGk="),
+            "VOLUNTEER_ID_HASH_KEY": os.environ.get("VOLUNTEER_ID_HASH_KEY", "development-hash-key-not-for-production"),
             "DATABASE_URL": url,
             "REDIS_URL": redis_url(redis_db),
             # A fresh prefix per server: the public pages' rate limits start from zero.
