@@ -119,6 +119,99 @@ def funds_reconcile(*, repeat: int, warmup: int = 1) -> dict:
     return {"seconds": seconds, "checked": checked, "wrong": len(wrong) + len(unbalanced)}
 
 
+def volunteer_suggestions(*, opportunity_ids: list[int], repeat: int, warmup: int = 1) -> dict:
+    """``matching.suggestions`` for each opportunity beside the bare SQL of its hard filter
+    (``matching.hard_filter``'s statement, run through the same connection), interleaved round by
+    round; seconds of each, the queries the suggestions ran, and how many candidates each had."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from volunteers import matching
+    from volunteers.models import Opportunity
+
+    opportunities = list(Opportunity.objects.filter(pk__in=opportunity_ids).order_by("pk"))
+    statements = {}
+    for opportunity in opportunities:
+        with CaptureQueriesContext(connection) as captured:
+            list(matching.hard_filter(opportunity))
+        statements[opportunity.pk] = captured.captured_queries[-1]["sql"]
+    suggestions, bare, queries, candidates = [], [], set(), {}
+    for index in range(warmup + repeat):
+        for opportunity in opportunities:
+            with CaptureQueriesContext(connection) as captured:
+                started = time.perf_counter()
+                found = matching.suggestions(opportunity)
+                elapsed = time.perf_counter() - started
+            started = time.perf_counter()
+            with connection.cursor() as cursor:
+                cursor.execute(statements[opportunity.pk])
+                rows = cursor.fetchall()
+            bare_elapsed = time.perf_counter() - started
+            if index >= warmup:
+                suggestions.append(elapsed)
+                bare.append(bare_elapsed)
+                queries.add(len(captured.captured_queries))
+                candidates[opportunity.pk] = len(rows)
+                assert len(found) <= len(rows)
+    return {
+        "suggestions": suggestions,
+        "bare": bare,
+        "queries": sorted(queries),
+        "candidates": candidates,
+        "statement": statements[opportunities[0].pk] if opportunities else "",
+    }
+
+
+def volunteer_batch(*, opportunity_ids: list[int], repeat: int = 1) -> dict:
+    """The batch "fill this week": the score table of the opportunities, then the assignment solver
+    and the greedy baseline on it; their seconds and total scores (nothing is booked)."""
+    from volunteers import matching
+    from volunteers.models import Opportunity
+
+    opportunities = list(Opportunity.objects.filter(pk__in=opportunity_ids).order_by("pk"))
+    table_s, assign_s, greedy_s = [], [], []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        slots, people, table = matching.score_table(opportunities)
+        table_s.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        assigned = matching.assign(table)
+        assign_s.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        chosen = matching.greedy(table)
+        greedy_s.append(time.perf_counter() - started)
+    return {
+        "opportunities": len(opportunities),
+        "slots": len(slots),
+        "volunteers": len(people),
+        "eligible_pairs": int((table > 0).sum()),
+        "table_seconds": table_s,
+        "assign_seconds": assign_s,
+        "greedy_seconds": greedy_s,
+        "assign_total": matching.total(table, assigned),
+        "assign_booked": len(assigned),
+        "greedy_total": matching.total(table, chosen),
+        "greedy_booked": len(chosen),
+    }
+
+
+def volunteer_certificates(*, numbers: list[str]) -> dict:
+    """Seconds to draw each certificate's PDF (``volunteers.certificates.render_pdf``) and its size."""
+    from volunteers.certificates import render_pdf
+    from volunteers.models import Certificate
+
+    seconds, sizes = [], []
+    render_pdf(Certificate.objects.get(number=numbers[0]))  # fonts and imports load once per process
+    for number in numbers:
+        certificate = Certificate.objects.get(number=number)
+        started = time.perf_counter()
+        pdf = render_pdf(certificate)
+        seconds.append(time.perf_counter() - started)
+        sizes.append(len(pdf))
+        assert pdf.startswith(b"%PDF")
+    return {"seconds": seconds, "bytes": sizes}
+
+
 def main(argv: list[str]) -> int:
     import os
 
@@ -132,6 +225,9 @@ def main(argv: list[str]) -> int:
         "satisfaction_copy": satisfaction_copy,
         "kpis_compare": kpis_compare,
         "funds_reconcile": funds_reconcile,
+        "volunteer_suggestions": volunteer_suggestions,
+        "volunteer_batch": volunteer_batch,
+        "volunteer_certificates": volunteer_certificates,
     }[argv[1]]
     answer = function(**json.loads(argv[2]))
     print(json.dumps(answer, default=str))

@@ -27,3 +27,8 @@ class VolunteersConfig(AppConfig):
             _("Your accident insurance ends on %(until)s"),
             _("Renew it to keep signing up for opportunities that need insurance."),
         )
+        notify.register_kind(
+            services.POLICY_KIND,
+            _("The accident insurance of %(organisation)s (policy %(number)s) ends on %(until)s"),
+            _("Renew the policy so its volunteers stay insured."),
+        )

@@ -76,6 +76,7 @@ def home_actions(user, role: Role) -> Iterable[HomeAction]:
         )
         yield HomeAction(gettext_lazy("Register a volunteer"), reverse("volunteers:add"))
         yield HomeAction(gettext_lazy("Hours awaiting approval"), reverse("volunteers:hours_queue"))
+        yield HomeAction(gettext_lazy("Organisations and studios"), reverse("volunteers:organisations"))
     if may(user, permissions.WISH_COLLECT) and role in (
         Role.GRID_LEADER,
         Role.COMMUNITY_STAFF,

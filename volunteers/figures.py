@@ -1,11 +1,11 @@
 """The volunteers' section of the KPI dashboard and the monthly PDF (``core.figures``): registered and
-active volunteers, hours booked and micro-wishes fulfilled, in a region's subtree over some months."""
+active volunteers, approved service hours and micro-wishes fulfilled, in a region's subtree over some months."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -13,7 +13,7 @@ from core.figures import Figure, Section
 from grids.models import Region
 from grids.permissions import region_paths, within
 from volunteers import permissions
-from volunteers.models import Signup, SignupStatus, Volunteer, Wish, WishStatus
+from volunteers.models import HoursStatus, ServiceHours, Signup, SignupStatus, Volunteer, Wish, WishStatus
 
 
 def _bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
@@ -32,18 +32,20 @@ def section(*, user, region: Region, start: dt.date, end: dt.date) -> Section | 
         opportunity__region_path__startswith=region.path,
         during__startswith__gte=since,
         during__startswith__lt=until,
-    ).aggregate(
-        active=Count("volunteer", distinct=True),
-        signups=Count("id"),
-        booked=Sum(ExpressionWrapper(F("during__endswith") - F("during__startswith"), output_field=DurationField())),
-    )
+    ).aggregate(active=Count("volunteer", distinct=True))
+    served = ServiceHours.objects.filter(
+        status=HoursStatus.APPROVED,
+        region_path__startswith=region.path,
+        started_at__gte=since,
+        started_at__lt=until,
+    ).aggregate(minutes=Sum("minutes"))
     fulfilled = Wish.objects.filter(
         region_path__startswith=region.path,
         fulfilled_at__gte=since,
         fulfilled_at__lt=until,
         status__in=(WishStatus.FULFILLED, WishStatus.CONFIRMED),
     ).aggregate(n=Count("id"), confirmed=Count("id", filter=Q(status=WishStatus.CONFIRMED)))
-    hours = (kept["booked"] or dt.timedelta()).total_seconds() / 3600
+    hours = (served["minutes"] or 0) / 60
     return Section(
         key="volunteers",
         title=_("Volunteers and micro-wishes"),
@@ -57,9 +59,9 @@ def section(*, user, region: Region, start: dt.date, end: dt.date) -> Section | 
             ),
             Figure(
                 "hours",
-                _("Volunteer hours booked"),
+                _("Volunteer hours"),
                 f"{hours:,.1f}",
-                _("Length of the opportunities volunteers kept their sign-up for (check-in not yet recorded)."),
+                _("Approved service hours served in these months (checked in and out, or entered from a sheet)."),
             ),
             Figure(
                 "wishes",

@@ -11,9 +11,10 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.validators import normalize_cn_mobile
 from core.forms import PortalFormMixin
+from core.inputs import BoundedDateField
 from grids.models import Region
 from volunteers import identity
-from volunteers.models import Availability, Organisation, ServiceType, Wish
+from volunteers.models import Availability, Membership, Organisation, ServiceType, Wish
 from volunteers.services import Window
 
 
@@ -180,6 +181,19 @@ class FulfilForm(PortalFormMixin, forms.Form):
     proof = forms.CharField(
         label=_("How the wish was fulfilled"), max_length=500, widget=forms.Textarea(attrs={"rows": 3})
     )
+    photo = forms.FileField(
+        label=_("Photo"),
+        required=False,
+        help_text=_("A JPEG, PNG or WEBP photo of the wish fulfilled; its location data is removed."),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+    )
+
+    def clean_photo(self):
+        """Checked by its content (petitions.photos): the copy kept and its thumbnail are made here."""
+        from petitions.photos import check_photo
+
+        upload = self.cleaned_data.get("photo")
+        return check_photo(upload) if upload else None
 
 
 class HoursForm(PortalFormMixin, forms.Form):
@@ -202,3 +216,59 @@ class HoursForm(PortalFormMixin, forms.Form):
             data["starts_at"] = dt.datetime.combine(day, start, tzinfo=zone)
             data["ends_at"] = dt.datetime.combine(day, end, tzinfo=zone)
         return data
+
+
+class OrganisationForm(PortalFormMixin, forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=100)
+    kind = forms.ChoiceField(label=_("Kind"), choices=Organisation.Kind.choices)
+    region = forms.ModelChoiceField(label=_("Region"), queryset=Region.objects.none())
+
+    def __init__(self, *args, regions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = regions
+
+
+class MemberForm(PortalFormMixin, forms.Form):
+    number = forms.CharField(label=_("Volunteer number"), max_length=12)
+    role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices)
+
+
+class PolicyForm(PortalFormMixin, forms.Form):
+    insurer = forms.CharField(label=_("Insurer"), max_length=100)
+    number = forms.CharField(label=_("Policy number"), max_length=64)
+    starts_on = BoundedDateField(label=_("Valid from"), widget=forms.DateInput(attrs={"type": "date"}))
+    ends_on = BoundedDateField(label=_("Valid until"), widget=forms.DateInput(attrs={"type": "date"}))
+    insured = forms.IntegerField(label=_("People insured"), min_value=0, max_value=100_000, initial=0)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("starts_on") and data.get("ends_on") and data["ends_on"] <= data["starts_on"]:
+            self.add_error("ends_on", _("The policy must end after it starts."))
+        return data
+
+
+class ProfileForm(PortalFormMixin, forms.Form):
+    """What a volunteer changes themself; the name, ID number and home region stay as registered."""
+
+    phone = forms.CharField(label=_("Mobile phone"), max_length=20)
+    service_types = forms.ModelMultipleChoiceField(
+        label=_("Service types"), queryset=ServiceType.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
+    skills = forms.CharField(
+        label=_("Skills"), required=False, max_length=300, help_text=_("Separated by commas, e.g. first aid, tutoring")
+    )
+    insured_until = BoundedDateField(
+        label=_("Accident insurance valid until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["service_types"].queryset = ServiceType.objects.filter(active=True)
+        self.fields["service_types"].widget.attrs["class"] = "form-check-input"
+        self.fields["phone"].widget.attrs.update({"inputmode": "tel", "autocomplete": "tel"})
+
+    def clean_phone(self) -> str:
+        return normalize_cn_mobile(self.cleaned_data["phone"])
+
+    def clean_skills(self) -> list[str]:
+        return _skills(self.cleaned_data["skills"])

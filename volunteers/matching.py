@@ -18,7 +18,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from scipy.optimize import linear_sum_assignment
@@ -43,8 +44,9 @@ def _street_path(path: str) -> str:
     return paths[min(STREET_LEVEL, len(paths)) - 1]
 
 
-def eligible(opportunity: Opportunity) -> QuerySet[Volunteer]:
-    """Volunteers who meet every hard requirement of ``opportunity``, with the figures the score needs."""
+def hard_filter(opportunity: Opportunity) -> QuerySet[Volunteer]:
+    """Volunteers who meet every hard requirement of ``opportunity`` (the bench compares the
+    suggestions with this statement alone)."""
     start = timezone.localtime(opportunity.during.lower)
     end = timezone.localtime(opportunity.during.upper)
     end_time = end.time() if end.date() == start.date() else dt.time.max
@@ -62,11 +64,35 @@ def eligible(opportunity: Opportunity) -> QuerySet[Volunteer]:
         qs = qs.filter(skills__overlap=opportunity.skills)
     if opportunity.insurance_required:
         qs = qs.filter(insured_until__gte=timezone.localdate(opportunity.during.upper))
+    return qs
+
+
+def _signup_count(**conditions) -> Coalesce:
+    """How many of the volunteer's sign-ups meet ``conditions``: a correlated count on the sign-ups'
+    volunteer index, so the candidates are neither joined to all their sign-ups nor grouped."""
+    counted = (
+        Signup.objects.filter(volunteer=OuterRef("pk"), **conditions)
+        .order_by()
+        .values("volunteer")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted), 0)
+
+
+def eligible(opportunity: Opportunity) -> QuerySet[Volunteer]:
+    """Volunteers who meet every hard requirement of ``opportunity``, with the figures the score needs
+    (only the columns it reads: the number, skills and home region's path)."""
     since = timezone.now() - dt.timedelta(days=RECENT_DAYS)
-    return qs.select_related("region").annotate(
-        recent=Count("signups", filter=Q(signups__created_at__gte=since, signups__status=SignupStatus.ACTIVE)),
-        cancelled=Count("signups", filter=Q(signups__status=SignupStatus.CANCELLED)),
-        total=Count("signups"),
+    return (
+        hard_filter(opportunity)
+        .only("pk", "number", "skills", "region_id")
+        .annotate(
+            home_path=F("region__path"),
+            recent=_signup_count(created_at__gte=since, status=SignupStatus.ACTIVE),
+            cancelled=_signup_count(status=SignupStatus.CANCELLED),
+            total=_signup_count(),
+        )
     )
 
 
@@ -83,12 +109,12 @@ def score(opportunity: Opportunity, volunteer: Volunteer) -> Suggestion:
     else:
         skill_fit = 1.0
         reasons.append(_("No particular skill asked for"))
-    mine, theirs = ancestor_paths(volunteer.region.path), ancestor_paths(opportunity.region_path)
+    mine, theirs = ancestor_paths(volunteer.home_path), ancestor_paths(opportunity.region_path)
     shared = sum(1 for a, b in zip(mine, theirs, strict=False) if a == b)
     depth = max(len(theirs), 1)
     near = min(shared, depth) / depth
-    if volunteer.region.path.startswith(opportunity.region_path) or opportunity.region_path.startswith(
-        volunteer.region.path
+    if volunteer.home_path.startswith(opportunity.region_path) or opportunity.region_path.startswith(
+        volunteer.home_path
     ):
         reasons.append(_("Lives where the opportunity is"))
     else:
@@ -173,12 +199,10 @@ def assign(table: np.ndarray) -> list[tuple[int, int]]:
 
 def greedy(table: np.ndarray) -> list[tuple[int, int]]:
     """The baseline: take the best remaining pair until none is left."""
-    pairs = sorted(
-        ((table[r, c], r, c) for r in range(table.shape[0]) for c in range(table.shape[1]) if table[r, c] > 0),
-        key=lambda item: (-item[0], item[1], item[2]),
-    )
+    rows, cols = np.nonzero(table > 0)  # only the eligible pairs: the table is mostly zeros
+    order = np.lexsort((cols, rows, -table[rows, cols]))
     used_rows, used_cols, chosen = set(), set(), []
-    for _value, r, c in pairs:
+    for r, c in zip(rows[order].tolist(), cols[order].tolist(), strict=True):
         if r not in used_rows and c not in used_cols:
             used_rows.add(r)
             used_cols.add(c)

@@ -158,6 +158,38 @@ class Membership(models.Model):
         return f"{self.organisation_id}:{self.volunteer_id}"
 
 
+@pghistory.track(*audited())
+class InsurancePolicy(models.Model):
+    """An organisation's or studio's group accident-insurance policy (团体意外险), with its term; beat
+    reminds the organisation's managers and the coordinators of its region before it ends."""
+
+    organisation = models.ForeignKey(
+        Organisation, models.CASCADE, related_name="policies", verbose_name=_("organisation")
+    )
+    insurer = models.CharField(_("insurer"), max_length=100)
+    number = models.CharField(_("policy number"), max_length=64)
+    starts_on = models.DateField(_("valid from"))
+    ends_on = models.DateField(_("valid until"))
+    insured = models.PositiveIntegerField(_("people insured"), default=0)
+    # The ``ends_on`` a reminder went out for: beat reminds once per policy end.
+    reminded_for = models.DateField(null=True, blank=True, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("accident-insurance policy")
+        verbose_name_plural = _("accident-insurance policies")
+        ordering = ["-ends_on", "-id"]
+        indexes = [models.Index(fields=["ends_on"], name="policy_ends_on")]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_on__gt=F("starts_on")), name="policy_ends_after_start"),
+            models.UniqueConstraint(fields=["organisation", "number"], name="policy_number_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.insurer} {self.number}"
+
+
 class OpportunityStatus(models.TextChoices):
     OPEN = "open", _("Open for sign-up")
     CLOSED = "closed", _("Closed")
@@ -173,7 +205,8 @@ OPPORTUNITY_TRANSITIONS: dict[str, set[str]] = {
 
 @pghistory.track(*audited())
 class Opportunity(models.Model):
-    """Something volunteers can sign up for: from a petition, or an organisation's own event."""
+    """Something volunteers can sign up for: from a petition, from a micro-wish, or an organisation's
+    own event."""
 
     title = models.CharField(_("title"), max_length=120)
     description = models.TextField(_("description"), blank=True)
@@ -192,6 +225,14 @@ class Opportunity(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("petition"),
+    )
+    wish = models.ForeignKey(
+        "Wish",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="opportunities",
+        verbose_name=_("micro-wish"),
     )
     region = models.ForeignKey(Region, models.PROTECT, related_name="+", verbose_name=_("region"))
     region_path = models.CharField(max_length=255, editable=False)  # copy of region.path for scoping
@@ -313,6 +354,10 @@ class Wish(models.Model):
     claimed_at = models.DateTimeField(null=True, blank=True)
     fulfilled_at = models.DateTimeField(null=True, blank=True)
     proof = models.TextField(_("how it was fulfilled"), blank=True)
+    # A photo of the wish fulfilled: only the re-encoded copy without EXIF (petitions.photos), and a
+    # thumbnail made once when it is stored. Shown to the staff of the wish's region.
+    proof_photo = models.ImageField(_("photo"), upload_to="wishes/proof/%Y/%m/", blank=True)
+    proof_thumbnail = models.ImageField(upload_to="wishes/thumbs/%Y/%m/", blank=True, editable=False)
     confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
     confirmed_at = models.DateTimeField(null=True, blank=True)
 

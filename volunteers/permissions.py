@@ -27,6 +27,10 @@ def scope_volunteers(qs: QuerySet, user, action: str = VIEW) -> QuerySet:
     return scope_by_region(qs, user=user, action=action, path_lookup="region__path")
 
 
+def scope_organisations(qs: QuerySet, user, action: str = VIEW) -> QuerySet:
+    return scope_by_region(qs, user=user, action=action, path_lookup="region__path")
+
+
 def scope_opportunities(qs: QuerySet, user, action: str = VIEW) -> QuerySet:
     return scope_by_region(qs, user=user, action=action, path_lookup="region_path")
 

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Case, Count, IntegerField, Max, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 
+from core.pagination import KeysetPage, keyset_page
 from volunteers import permissions
+from volunteers.filters import OrganisationFilter
 from volunteers.models import (
     HoursStatus,
+    InsurancePolicy,
+    Membership,
     Opportunity,
     OpportunityStatus,
+    Organisation,
     ServiceHours,
     Signup,
     SignupStatus,
@@ -91,6 +96,11 @@ def opportunities_of_petition(*, user, petition_id: int) -> QuerySet[Opportunity
     return permissions.scope_opportunities(Opportunity.objects.filter(petition_id=petition_id), user).order_by("id")
 
 
+def opportunities_of_wish(*, user, wish: Wish) -> QuerySet[Opportunity]:
+    """The opportunities published for a wish that the user may see, with their places taken."""
+    return _with_taken(permissions.scope_opportunities(Opportunity.objects.filter(wish=wish), user)).order_by("id")
+
+
 def opportunities_to_fill(*, user, days: int = 7) -> QuerySet[Opportunity]:
     """Open opportunities in the user's scope to manage that start within ``days`` days."""
     now = timezone.now()
@@ -148,3 +158,50 @@ def hours_total(volunteer: Volunteer) -> int:
         ServiceHours.objects.filter(volunteer=volunteer, status=HoursStatus.APPROVED).aggregate(m=Sum("minutes"))["m"]
         or 0
     )
+
+
+# --- Organisations and studios -----------------------------------------------------------------------
+
+
+def organisation_queryset(*, user, action: str = permissions.VIEW) -> QuerySet[Organisation]:
+    """Organisations and studios of the user's regions."""
+    return permissions.scope_organisations(Organisation.objects.all(), user, action)
+
+
+def organisation_list(*, user, filters, cursor: str | None = None, size: int = 25):
+    """The user's organisations, newest first, filtered by ``OrganisationFilter``; each with its
+    member count and the end of its latest policy. An invalid filter gives an empty page."""
+    filterset = OrganisationFilter(filters, queryset=organisation_queryset(user=user))
+    if not filterset.is_valid():
+        return KeysetPage(items=[], next_cursor=None, has_more=False), filterset
+    page = keyset_page(
+        filterset.qs,
+        cursor=cursor,
+        ordering="-id",
+        size=size,
+        rows=lambda qs: qs.select_related("region").annotate(
+            member_count=Count("memberships", distinct=True), insured_until=Max("policies__ends_on")
+        ),
+    )
+    return page, filterset
+
+
+def organisation_get(*, user, pk: int, action: str = permissions.VIEW) -> Organisation:
+    """One organisation in scope (Organisation.DoesNotExist otherwise → 404)."""
+    return organisation_queryset(user=user, action=action).select_related("region").get(pk=pk)
+
+
+def members_of(organisation: Organisation) -> QuerySet[Membership]:
+    """The members, managers and team leaders first."""
+    order = {Membership.Role.MANAGER: 0, Membership.Role.LEADER: 1, Membership.Role.MEMBER: 2}
+    rank = Case(*[When(role=r, then=Value(v)) for r, v in order.items()], output_field=IntegerField())
+    return (
+        Membership.objects.filter(organisation=organisation)
+        .select_related("volunteer")
+        .annotate(rank=rank)
+        .order_by("rank", "id")
+    )
+
+
+def policies_of(organisation: Organisation) -> QuerySet[InsurancePolicy]:
+    return InsurancePolicy.objects.filter(organisation=organisation).order_by("-ends_on", "-id")

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import pghistory
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 from django.db.models import F, Q, Sum
@@ -33,8 +36,11 @@ from volunteers.models import (
     Availability,
     Certificate,
     HoursStatus,
+    InsurancePolicy,
+    Membership,
     Opportunity,
     OpportunityStatus,
+    Organisation,
     ServiceHours,
     ServiceType,
     Signup,
@@ -162,6 +168,34 @@ def volunteer_set_availability(*, volunteer: Volunteer, availability: Iterable[W
 
 
 @transaction.atomic
+def volunteer_update(
+    *,
+    volunteer: Volunteer,
+    phone: str,
+    service_types: Sequence[ServiceType],
+    skills: Sequence[str],
+    insured_until: dt.date | None,
+    availability: Iterable[Window],
+) -> Volunteer:
+    """The volunteer changes their own phone, services, skills, insurance date and weekly windows."""
+    if not service_types:
+        raise DomainError(_("Choose at least one service type."), field="service_types")
+    windows = _check_windows(availability)
+    locked = Volunteer.objects.select_for_update().get(pk=volunteer.pk)
+    locked.phone = phone
+    locked.skills = sorted({s.strip().lower() for s in skills if s.strip()})
+    locked.insured_until = insured_until
+    with pghistory.context(action="volunteer_update"):
+        locked.save(update_fields=["phone", "skills", "insured_until"])
+        locked.service_types.set(service_types)
+        Availability.objects.filter(volunteer=locked).delete()
+        Availability.objects.bulk_create(
+            Availability(volunteer=locked, weekday=w.weekday, start=w.start, end=w.end) for w in windows
+        )
+    return locked
+
+
+@transaction.atomic
 def volunteer_reveal(*, user, volunteer: Volunteer, ip_address: str | None = None) -> dict:
     """Unmask the volunteer's name, phone and ID number for this viewer, and log that they did."""
     PersonalDataReveal.objects.create(
@@ -197,14 +231,18 @@ def opportunity_create(
     insurance_required: bool = False,
     organisation=None,
     petition=None,
+    wish: Wish | None = None,
 ) -> Opportunity:
-    """Publish an opportunity; from a petition, the petition's timeline shows it."""
+    """Publish an opportunity; from a petition, the petition's timeline shows it; from a micro-wish
+    (verified, not yet fulfilled), the wish's page lists it and its outcome."""
     if end <= start:
         raise DomainError(_("The opportunity must end after it starts."), field="end")
     if start <= timezone.now():
         raise DomainError(_("The opportunity must start in the future."), field="start")
     if places < 1:
         raise DomainError(_("An opportunity needs at least one place."), field="places")
+    if wish is not None and wish.status not in (WishStatus.PUBLISHED, WishStatus.CLAIMED):
+        raise DomainError(_("Only a verified wish not yet fulfilled can get an opportunity."))
     opportunity = Opportunity(
         title=title.strip(),
         description=description.strip(),
@@ -218,6 +256,7 @@ def opportunity_create(
         insurance_required=insurance_required,
         organisation=organisation,
         petition=petition,
+        wish=wish,
         created_by=user,
     )
     with pghistory.context(action="opportunity_create"):
@@ -421,20 +460,40 @@ def wish_claim(*, user, wish: Wish, kind: str, label: str) -> Wish:
 
 
 @transaction.atomic
-def wish_fulfil(*, user, wish: Wish, proof: str) -> Wish:
-    """The claimant says how the wish was fulfilled (what was given, when)."""
+def wish_fulfil(*, user, wish: Wish, proof: str, photo=None) -> Wish:
+    """The claimant says how the wish was fulfilled (what was given, when), with a photo if they
+    have one (a ``petitions.photos.CheckedPhoto``: its copy without metadata and its thumbnail are
+    stored once, here; removed again if the wish moved meanwhile)."""
     if wish.claimed_by_id != user.pk:
         raise DomainError(_("Only whoever claimed the wish can mark it fulfilled."))
     if not proof.strip():
         raise DomainError(_("Say how the wish was fulfilled."), field="proof")
-    return _wish_move(
-        wish,
-        WishStatus.FULFILLED,
-        expect=WishStatus.CLAIMED,
-        action="wish_fulfil",
-        proof=proof.strip(),
-        fulfilled_at=timezone.now(),
-    )
+    stored = _store_proof(photo) if photo is not None else {}
+    try:
+        return _wish_move(
+            wish,
+            WishStatus.FULFILLED,
+            expect=WishStatus.CLAIMED,
+            action="wish_fulfil",
+            proof=proof.strip(),
+            fulfilled_at=timezone.now(),
+            **stored,
+        )
+    except DomainError:
+        for name in stored.values():
+            default_storage.delete(name)
+        raise
+
+
+def _store_proof(photo) -> dict[str, str]:
+    month = timezone.localdate().strftime("%Y/%m")
+    key = uuid.uuid4().hex
+    return {
+        "proof_photo": default_storage.save(
+            f"wishes/proof/{month}/{key}.{photo.extension}", ContentFile(photo.public_bytes)
+        ),
+        "proof_thumbnail": default_storage.save(f"wishes/thumbs/{month}/{key}.jpg", ContentFile(photo.thumbnail_bytes)),
+    }
 
 
 @transaction.atomic
@@ -612,4 +671,131 @@ def insurance_remind(*, today: dt.date | None = None) -> int:
             )
         with pghistory.context(action="insurance_remind"):
             Volunteer.objects.filter(pk__in=[row[0] for row in due]).update(insurance_reminded_for=F("insured_until"))
+    return len(due)
+
+
+# --- Organisations, studios, members and their insurance ---------------------------------------------
+
+POLICY_KIND = "volunteers.policy"
+
+
+@transaction.atomic
+def organisation_create(*, user, name: str, kind: str, region: Region) -> Organisation:
+    """A volunteer organisation or studio of a region in the coordinator's scope (the view checks it)."""
+    name = name.strip()
+    if not name:
+        raise DomainError(_("Give the organisation a name."), field="name")
+    if kind not in Organisation.Kind.values:
+        raise DomainError(_("Choose a kind of organisation."), field="kind")
+    if Organisation.objects.filter(name=name, region=region).exists():
+        raise DomainError(_("An organisation of this name already exists in this region."), field="name")
+    organisation = Organisation(name=name, kind=kind, region=region)
+    with pghistory.context(action="organisation_create"):
+        organisation.save()
+    return organisation
+
+
+@transaction.atomic
+def membership_set(*, user, organisation: Organisation, volunteer: Volunteer, role: str) -> Membership:
+    """Add a volunteer to the organisation in ``role``, or change the role of a member."""
+    if role not in Membership.Role.values:
+        raise DomainError(_("Choose a role."), field="role")
+    Organisation.objects.select_for_update().get(pk=organisation.pk)  # one change of its members at a time
+    with pghistory.context(action="membership_set"):
+        membership, created = Membership.objects.get_or_create(
+            organisation=organisation, volunteer=volunteer, defaults={"role": role}
+        )
+        if not created and membership.role != role:
+            membership.role = role
+            membership.save(update_fields=["role"])
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, user, organisation: Organisation, volunteer: Volunteer) -> None:
+    with pghistory.context(action="membership_remove"):
+        deleted, _rows = Membership.objects.filter(organisation=organisation, volunteer=volunteer).delete()
+    if not deleted:
+        raise DomainError(_("This volunteer is not a member."))
+
+
+@transaction.atomic
+def policy_add(
+    *,
+    user,
+    organisation: Organisation,
+    insurer: str,
+    number: str,
+    starts_on: dt.date,
+    ends_on: dt.date,
+    insured: int = 0,
+) -> InsurancePolicy:
+    """Record an accident-insurance policy of the organisation (its term must end after it starts)."""
+    if ends_on <= starts_on:
+        raise DomainError(_("The policy must end after it starts."), field="ends_on")
+    if InsurancePolicy.objects.filter(organisation=organisation, number=number.strip()).exists():
+        raise DomainError(_("This policy number is already recorded."), field="number")
+    policy = InsurancePolicy(
+        organisation=organisation,
+        insurer=insurer.strip(),
+        number=number.strip(),
+        starts_on=starts_on,
+        ends_on=ends_on,
+        insured=insured,
+        created_by=user,
+    )
+    with pghistory.context(action="policy_add"):
+        policy.save()
+    return policy
+
+
+def _policy_recipients(policy: InsurancePolicy) -> set[int]:
+    """The accounts of the organisation's managers and team leaders, and the volunteer coordinators
+    whose region holds the organisation's."""
+    from grids.models import RoleAssignment, ancestor_paths
+    from grids.roles import Role
+
+    people = set(
+        Membership.objects.filter(
+            organisation_id=policy.organisation_id,
+            role__in=[Membership.Role.MANAGER, Membership.Role.LEADER],
+            volunteer__user__isnull=False,
+        ).values_list("volunteer__user_id", flat=True)
+    )
+    people |= set(
+        RoleAssignment.objects.filter(
+            role=Role.VOLUNTEER_COORDINATOR, region__path__in=ancestor_paths(policy.organisation.region.path)
+        ).values_list("user_id", flat=True)
+    )
+    return people
+
+
+def policy_remind(*, today: dt.date | None = None) -> int:
+    """Remind before an organisation's policy ends (within ``VOLUNTEER_INSURANCE_REMIND_DAYS``), once
+    per policy end: the rows are taken with SKIP LOCKED and marked in the same transaction, so a second
+    run — at once or later — reminds nobody again."""
+    today = today or timezone.localdate()
+    horizon = today + dt.timedelta(days=settings.VOLUNTEER_INSURANCE_REMIND_DAYS)
+    with transaction.atomic():
+        due = list(
+            InsurancePolicy.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("organisation__region")
+            .filter(ends_on__gte=today, ends_on__lte=horizon)
+            .filter(Q(reminded_for__isnull=True) | ~Q(reminded_for=F("ends_on")))
+            .order_by("id")
+        )
+        for policy in due:
+            notify_users(
+                None,
+                _policy_recipients(policy),
+                kind=POLICY_KIND,
+                params={
+                    "organisation": policy.organisation.name,
+                    "number": policy.number,
+                    "until": policy.ends_on.isoformat(),
+                },
+                url=reverse("volunteers:organisation", args=[policy.organisation_id]),
+            )
+        with pghistory.context(action="policy_remind"):
+            InsurancePolicy.objects.filter(pk__in=[p.pk for p in due]).update(reminded_for=F("ends_on"))
     return len(due)

@@ -18,3 +18,9 @@ def release_stale_wish_claims() -> int:
 def insurance_reminders() -> int:
     """Accident insurance about to end (daily); each policy end is reminded once."""
     return services.insurance_remind()
+
+
+@shared_task(ignore_result=True, **RETRY_ON_DB_ERRORS)
+def policy_reminders() -> int:
+    """Organisations' insurance policies about to end (daily); each policy end is reminded once."""
+    return services.policy_remind()

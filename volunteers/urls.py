@@ -7,6 +7,7 @@ app_name = "volunteers"
 urlpatterns = [
     path("register/", views.register, name="register"),
     path("me/", views.me, name="me"),
+    path("me/edit/", views.me_edit, name="me_edit"),
     path("opportunities/", views.opportunities, name="opportunities"),
     path("opportunities/<int:pk>/", views.opportunity, name="opportunity"),
     path("signups/<int:pk>/cancel/", views.signup_cancel, name="signup_cancel"),
@@ -26,6 +27,16 @@ urlpatterns = [
     path("manage/opportunities/fill/", views.opportunity_fill, name="opportunity_fill"),
     path("manage/opportunities/<int:pk>/", views.opportunity_manage, name="opportunity_manage"),
     path("manage/opportunities/<int:pk>/invite/", views.opportunity_invite, name="opportunity_invite"),
+    path("manage/organisations/", views.organisation_list, name="organisations"),
+    path("manage/organisations/new/", views.organisation_new, name="organisation_new"),
+    path("manage/organisations/<int:pk>/", views.organisation_detail, name="organisation"),
+    path("manage/organisations/<int:pk>/members/", views.organisation_member, name="organisation_member"),
+    path(
+        "manage/organisations/<int:pk>/members/remove/",
+        views.organisation_member_remove,
+        name="organisation_member_remove",
+    ),
+    path("manage/organisations/<int:pk>/policies/", views.organisation_policy, name="organisation_policy"),
     path("wishes/", views_wishes.wall, name="wall"),
     path("wishes/<str:code>/", views_wishes.wish, name="wish"),
     path("wishes/<str:code>/claim/", views_wishes.claim, name="wish_claim"),
@@ -33,4 +44,5 @@ urlpatterns = [
     path("manage/wishes/", views_wishes.desk, name="wish_desk"),
     path("manage/wishes/new/", views_wishes.wish_new, name="wish_new"),
     path("manage/wishes/<str:code>/", views_wishes.wish_manage, name="wish_manage"),
+    path("manage/wishes/<str:code>/photo/", views_wishes.wish_photo, name="wish_photo"),
 ]

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -18,10 +19,21 @@ from grids.models import Region
 from grids.permissions import may, region_paths, scope_by_region, within
 from volunteers import identity, matching, permissions, selectors, services
 from volunteers.certificates import render_pdf
-from volunteers.forms import AvailabilityFormSet, HoursForm, OpportunityForm, RegistrationForm
+from volunteers.filters import OpportunityFilter
+from volunteers.forms import (
+    AvailabilityFormSet,
+    HoursForm,
+    MemberForm,
+    OpportunityForm,
+    OrganisationForm,
+    PolicyForm,
+    ProfileForm,
+    RegistrationForm,
+)
 from volunteers.models import (
     OPPORTUNITY_TRANSITIONS,
     Certificate,
+    Membership,
     Opportunity,
     OpportunityStatus,
     Organisation,
@@ -92,6 +104,39 @@ def register(request: HttpRequest) -> HttpResponse:
 def me(request: HttpRequest) -> HttpResponse:
     """The signed-in volunteer's card, sign-ups and hours (or the way to register)."""
     return _me(request)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def me_edit(request: HttpRequest) -> HttpResponse:
+    """The volunteer's own profile and weekly availability, on a phone."""
+    volunteer = selectors.volunteer_of(request.user)
+    if volunteer is None:
+        return redirect("volunteers:register")
+    initial = {
+        "phone": volunteer.phone,
+        "service_types": list(volunteer.service_types.all()),
+        "skills": "、".join(volunteer.skills),
+        "insured_until": volunteer.insured_until,
+    }
+    windows_initial = [{"weekday": w.weekday, "start": w.start, "end": w.end} for w in volunteer.availability.all()]
+    form = ProfileForm(request.POST or None, initial=initial)
+    windows = AvailabilityFormSet(request.POST or None, prefix="availability", initial=windows_initial)
+    if request.method == "POST" and form.is_valid() and windows.is_valid():
+        try:
+            services.volunteer_update(
+                volunteer=volunteer,
+                availability=[w for w in (f.window() for f in windows) if w],
+                **{**form.cleaned_data, "service_types": list(form.cleaned_data["service_types"])},
+            )
+        except DomainError as exc:
+            form_error(form, exc)
+        else:
+            messages.success(request, _("Your profile is saved."))
+            return redirect("volunteers:me")
+    status = 400 if request.method == "POST" else 200
+    context = {"form": form, "windows": windows, "volunteer": volunteer}
+    return render(request, "volunteers/me_edit.html", context, status=status)
 
 
 def _me(request: HttpRequest, *, status: int = 200) -> HttpResponse:
@@ -240,13 +285,21 @@ def volunteer_reveal(request: HttpRequest, number: str) -> HttpResponse:
 @require_GET
 def staff_opportunities(request: HttpRequest) -> HttpResponse:
     _require(request, permissions.VIEW)
-    page = keyset_page(selectors.opportunity_list(user=request.user), cursor=request.GET.get("cursor"))
+    filters = request.GET.copy()
+    filters.pop("cursor", None)
+    filterset = OpportunityFilter(filters, queryset=selectors.opportunity_list(user=request.user))
+    valid = filterset.is_valid()
+    page = keyset_page(
+        filterset.qs if valid else Opportunity.objects.none(), cursor=request.GET.get("cursor") if valid else None
+    )
     context = {
         "page": page,
+        "filterset": filterset,
+        "next_query": _next_query(request, page.next_cursor),
         "may_publish": may(request.user, permissions.PUBLISH),
         "may_fill": may(request.user, permissions.MANAGE),
     }
-    return render(request, "volunteers/staff_opportunities.html", context)
+    return render(request, "volunteers/staff_opportunities.html", context, status=200 if valid else 400)
 
 
 def _petition_for(request: HttpRequest, raw: str | None):
@@ -264,12 +317,25 @@ def _petition_for(request: HttpRequest, raw: str | None):
         raise Http404 from None
 
 
+def _wish_for(request: HttpRequest, raw: str | None):
+    """The micro-wish an opportunity is published for, read through the wishes' own scope."""
+    if not raw:
+        return None
+    from volunteers.models import Wish
+
+    try:
+        return selectors.wish_get(user=request.user, code=raw[:12])
+    except Wish.DoesNotExist:
+        raise Http404 from None
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def opportunity_new(request: HttpRequest) -> HttpResponse:
     """Publish an opportunity; with ``?petition=<id>`` it is published from that petition."""
     _require(request, permissions.PUBLISH)
     petition = _petition_for(request, request.GET.get("petition"))
+    wish = _wish_for(request, request.GET.get("wish"))
     regions = scope_by_region(Region.objects.all(), user=request.user, action=permissions.PUBLISH, path_lookup="path")
     organisations = scope_by_region(
         Organisation.objects.all(), user=request.user, action=permissions.PUBLISH, path_lookup="region__path"
@@ -277,6 +343,8 @@ def opportunity_new(request: HttpRequest) -> HttpResponse:
     initial = {}
     if petition is not None:
         initial = {"title": petition.title, "region": petition.region_id, "address": petition.address, "places": 2}
+    elif wish is not None:
+        initial = {"title": _("Micro-wish: %(title)s") % {"title": wish.title}, "region": wish.region_id, "places": 1}
     form = OpportunityForm(
         request.POST or None, initial=initial, regions=regions.order_by("path"), organisations=organisations
     )
@@ -297,6 +365,7 @@ def opportunity_new(request: HttpRequest) -> HttpResponse:
                 insurance_required=data["insurance_required"],
                 organisation=data["organisation"],
                 petition=petition,
+                wish=wish,
             )
         except DomainError as exc:
             form_error(form, exc)
@@ -304,7 +373,8 @@ def opportunity_new(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("The opportunity is published."))
             return redirect("volunteers:opportunity_manage", pk=created.pk)
     status = 400 if request.method == "POST" else 200
-    return render(request, "volunteers/opportunity_new.html", {"form": form, "petition": petition}, status=status)
+    context = {"form": form, "petition": petition, "wish": wish}
+    return render(request, "volunteers/opportunity_new.html", context, status=status)
 
 
 @login_required
@@ -510,3 +580,144 @@ def hours_new(request: HttpRequest) -> HttpResponse:
                 return redirect("volunteers:hours_queue")
     status = 400 if request.method == "POST" else 200
     return render(request, "volunteers/hours_new.html", {"form": form}, status=status)
+
+
+# --- Organisations and studios ----------------------------------------------------------------------
+
+
+def _next_query(request: HttpRequest, cursor: str | None) -> str:
+    if not cursor:
+        return ""
+    params = request.GET.copy()
+    params["cursor"] = cursor
+    return params.urlencode()
+
+
+def _manage_regions(request: HttpRequest):
+    return scope_by_region(
+        Region.objects.filter(level__in=(2, 3)), user=request.user, action=permissions.MANAGE, path_lookup="path"
+    )
+
+
+@login_required
+@require_GET
+def organisation_list(request: HttpRequest) -> HttpResponse:
+    """Volunteer organisations and studios of the user's regions, filtered by name and kind."""
+    _require(request, permissions.VIEW)
+    filters = request.GET.copy()
+    filters.pop("cursor", None)
+    page, filterset = selectors.organisation_list(user=request.user, filters=filters, cursor=request.GET.get("cursor"))
+    context = {
+        "page": page,
+        "filterset": filterset,
+        "next_query": _next_query(request, page.next_cursor),
+        "may_add": may(request.user, permissions.MANAGE),
+        "today": timezone.localdate(),
+    }
+    return render(request, "volunteers/organisation_list.html", context, status=200 if filterset.is_valid() else 400)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organisation_new(request: HttpRequest) -> HttpResponse:
+    _require(request, permissions.MANAGE)
+    form = OrganisationForm(request.POST or None, regions=_manage_regions(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            created = services.organisation_create(user=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            form_error(form, exc)
+        else:
+            messages.success(request, _("The organisation is recorded."))
+            return redirect("volunteers:organisation", pk=created.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "volunteers/organisation_new.html", {"form": form}, status=status)
+
+
+def _organisation_or_404(request: HttpRequest, pk: int, action: str = permissions.VIEW) -> Organisation:
+    _require(request, action)
+    try:
+        return selectors.organisation_get(user=request.user, pk=pk, action=action)
+    except Organisation.DoesNotExist:
+        raise Http404 from None
+
+
+def _render_organisation(request, organisation, *, member_form=None, policy_form=None, error: str = ""):
+    members = [{"membership": m, "name": mask_name(m.volunteer.real_name)} for m in selectors.members_of(organisation)]
+    may_manage = may(request.user, permissions.MANAGE) and within(
+        organisation.region.path, region_paths(request.user, permissions.MANAGE)
+    )
+    context = {
+        "organisation": organisation,
+        "members": members,
+        "policies": list(selectors.policies_of(organisation)),
+        "today": timezone.localdate(),
+        "may_manage": may_manage,
+        "member_form": member_form or MemberForm(),
+        "policy_form": policy_form or PolicyForm(),
+        "roles": Membership.Role.choices,
+        "error": error,
+    }
+    invalid = (
+        error or (member_form is not None and member_form.errors) or (policy_form is not None and policy_form.errors)
+    )
+    return render(request, "volunteers/organisation.html", context, status=400 if invalid else 200)
+
+
+@login_required
+@require_GET
+def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """An organisation or studio: its members and roles (by volunteer number) and its policies."""
+    return _render_organisation(request, _organisation_or_404(request, pk))
+
+
+@login_required
+@require_POST
+def organisation_member(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add a volunteer of the coordinator's regions as a member, or change a member's role."""
+    organisation = _organisation_or_404(request, pk, permissions.MANAGE)
+    form = MemberForm(request.POST)
+    if form.is_valid():
+        try:
+            volunteer = selectors.volunteer_get(
+                user=request.user, number=form.cleaned_data["number"].strip(), action=permissions.MANAGE
+            )
+        except Volunteer.DoesNotExist:
+            form.add_error("number", _("No volunteer with this number in your region."))
+        else:
+            services.membership_set(
+                user=request.user, organisation=organisation, volunteer=volunteer, role=form.cleaned_data["role"]
+            )
+            messages.success(request, _("%(number)s is a member.") % {"number": volunteer.number})
+            return redirect("volunteers:organisation", pk=organisation.pk)
+    return _render_organisation(request, organisation, member_form=form)
+
+
+@login_required
+@require_POST
+def organisation_member_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    organisation = _organisation_or_404(request, pk, permissions.MANAGE)
+    number = request.POST.get("number", "")[:12]
+    membership = Membership.objects.filter(organisation=organisation, volunteer__number=number).first()
+    if membership is None:
+        return _render_organisation(request, organisation, error=_("This volunteer is not a member."))
+    services.membership_remove(user=request.user, organisation=organisation, volunteer=membership.volunteer)
+    messages.success(request, _("%(number)s is no longer a member.") % {"number": number})
+    return redirect("volunteers:organisation", pk=organisation.pk)
+
+
+@login_required
+@require_POST
+def organisation_policy(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record an accident-insurance policy of the organisation."""
+    organisation = _organisation_or_404(request, pk, permissions.MANAGE)
+    form = PolicyForm(request.POST)
+    if form.is_valid():
+        try:
+            services.policy_add(user=request.user, organisation=organisation, **form.cleaned_data)
+        except DomainError as exc:
+            form_error(form, exc)
+        else:
+            messages.success(request, _("The policy is recorded."))
+            return redirect("volunteers:organisation", pk=organisation.pk)
+    return _render_organisation(request, organisation, policy_form=form)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import mimetypes
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -76,10 +78,12 @@ def fulfil(request: HttpRequest, code: str) -> HttpResponse:
     found = _public_wish(code)
     if found.claimed_by_id != request.user.pk:
         raise Http404
-    form = FulfilForm(request.POST)
+    form = FulfilForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            services.wish_fulfil(user=request.user, wish=found, proof=form.cleaned_data["proof"])
+            services.wish_fulfil(
+                user=request.user, wish=found, proof=form.cleaned_data["proof"], photo=form.cleaned_data["photo"]
+            )
         except DomainError as exc:
             form_error(form, exc)
         else:
@@ -153,5 +157,26 @@ def wish_manage(request: HttpRequest, code: str) -> HttpResponse:
         "may_verify": may_verify,
         "error": error,
         "statuses": WishStatus,
+        "opportunities": list(selectors.opportunities_of_wish(user=request.user, wish=found)),
+        "may_publish": found.status in (WishStatus.PUBLISHED, WishStatus.CLAIMED)
+        and may(request.user, permissions.PUBLISH),
     }
     return render(request, "volunteers/wish_manage.html", context, status=status)
+
+
+@login_required
+@require_GET
+def wish_photo(request: HttpRequest, code: str) -> HttpResponse:
+    """The photo of a fulfilled wish (``?size=thumb``: its thumbnail), to the staff of its region."""
+    _require(request, permissions.WISH_COLLECT)
+    try:
+        found = selectors.wish_get(user=request.user, code=code[:12])
+    except Wish.DoesNotExist:
+        raise Http404 from None
+    stored = found.proof_thumbnail if request.GET.get("size") == "thumb" else found.proof_photo
+    if not stored:
+        raise Http404
+    content_type = mimetypes.guess_type(stored.name)[0] or "application/octet-stream"
+    return FileResponse(
+        stored.open("rb"), content_type=content_type, headers={"Cache-Control": "private, max-age=3600"}
+    )

@@ -471,6 +471,7 @@ CELERY_TASK_KINDS = {
     "funds.tasks.pledges_fall_due": "sweeps",
     "volunteers.tasks.release_stale_wish_claims": "sweeps",
     "volunteers.tasks.insurance_reminders": "notifications",
+    "volunteers.tasks.policy_reminders": "notifications",
 }
 CELERY_TASK_ROUTES = ("zhenhai.queues.route",)
 if CELERY_SPLIT_QUEUES and not env.str("EXPORT_QUEUE", default=""):
@@ -525,6 +526,11 @@ CELERY_BEAT_SCHEDULE["volunteers-release-stale-wish-claims"] = {
 VOLUNTEER_INSURANCE_REMIND_DAYS = env.int("VOLUNTEER_INSURANCE_REMIND_DAYS", default=14)
 CELERY_BEAT_SCHEDULE["volunteers-insurance-reminders"] = {
     "task": "volunteers.tasks.insurance_reminders",
+    "schedule": 86400.0,
+}
+# … and so are the organisations' group policies (the managers and the region's coordinators).
+CELERY_BEAT_SCHEDULE["volunteers-policy-reminders"] = {
+    "task": "volunteers.tasks.policy_reminders",
     "schedule": 86400.0,
 }
 

@@ -2,6 +2,7 @@
 opportunities of their regions. Objects in a foreign district look exactly like missing ones."""
 
 import datetime as dt
+import io
 
 from django.utils import timezone
 
@@ -31,6 +32,12 @@ def build(world) -> None:
     other = factories.volunteer(region=world.tree.community_a, actor=coordinator)
     world.objects["volunteer_in"] = other
     world.objects["volunteer_out"] = factories.volunteer(region=world.foreign.street, actor=coordinator)
+    world.objects["organisation_in"] = services.organisation_create(
+        user=coordinator, name="红帆志愿服务队", kind="organisation", region=world.tree.community_a
+    )
+    world.objects["organisation_out"] = services.organisation_create(
+        user=coordinator, name="外区服务队", kind="studio", region=world.foreign.street
+    )
     opportunity = factories.opportunity(region=world.tree.community_a, user=coordinator, places=20)
     world.objects["opportunity_in"] = opportunity
     world.objects["opportunity_out"] = factories.opportunity(region=world.foreign.street, user=coordinator)
@@ -79,6 +86,20 @@ def build(world) -> None:
     world.objects["wish_mine"] = services.wish_claim(
         user=resident, wish=wish(world.tree.grid_a), kind="volunteer", label="V"
     )
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from petitions.photos import check_photo
+
+    picture = io.BytesIO()
+    Image.new("RGB", (8, 8), "red").save(picture, "PNG")
+    with_photo = services.wish_claim(user=resident, wish=wish(world.tree.grid_a), kind="volunteer", label="V")
+    world.objects["wish_photo_in"] = services.wish_fulfil(
+        user=resident,
+        wish=with_photo,
+        proof="送到了",
+        photo=check_photo(SimpleUploadedFile("a.png", picture.getvalue(), content_type="image/png")),
+    )
     stranger = grid_factories.user(username="wish_stranger")
     world.objects["wish_theirs"] = services.wish_claim(
         user=stranger, wish=wish(world.tree.grid_a), kind="volunteer", label="S"
@@ -105,12 +126,16 @@ def _beside(kind):
                 world.objects[key] = factories.volunteer(region=region, actor=admin)
             elif kind == "opportunity":
                 world.objects[key] = factories.opportunity(region=region, user=admin)
+            elif kind == "organisation":
+                world.objects[key] = services.organisation_create(
+                    user=admin, name=f"服务队{region.pk}", kind="organisation", region=region
+                )
             else:
                 world.objects[key] = services.wish_submit(
                     user=admin, title="书包", region=region, pseudonym="小赵", resident_name="赵某"
                 )
         found = world.objects[key]
-        if kind == "opportunity":
+        if kind in ("opportunity", "organisation"):
             return {"pk": found.pk}
         return {"number": found.number} if kind == "volunteer" else {"code": found.code}
 
@@ -132,6 +157,9 @@ ROWS = {
         also={"post": statuses(400, anon=302, resident=302)},
     ),
     "volunteers:me": Row(expect=statuses(200, anon=302)),
+    # One's own profile: the registered volunteer edits it (an empty form is refused); the others are
+    # sent to register.
+    "volunteers:me_edit": Row(expect=statuses(302, resident=200), also={"post": statuses(302, resident=400)}),
     "volunteers:opportunities": Row(expect=statuses(200, anon=302)),
     # An open opportunity is shown to everyone signed in; a POST signs a volunteer up (the others are
     # sent to register). A cancelled one does not exist for them.
@@ -255,4 +283,44 @@ ROWS = {
     ),
     "volunteers:verify": Row(expect=statuses(200)),
     "volunteers:hours_new": Row(expect=_only(MANAGERS), also={"post": _only(MANAGERS, ok=400)}),
+    # Organisations and studios: seen by the volunteers' viewers of the region, changed by coordinators;
+    # an empty form is refused (400) to those who may change it.
+    "volunteers:organisations": Row(expect=_only(VIEWERS)),
+    "volunteers:organisation_new": Row(expect=_only(MANAGERS), also={"post": _only(MANAGERS, ok=400)}),
+    "volunteers:organisation": Row(
+        expect=_only(VIEWERS),
+        inside=_pk("organisation_in"),
+        outside=_pk("organisation_out"),
+        outside_expect=statuses(404, anon=302),
+        sibling=_beside("organisation"),
+    ),
+    "volunteers:organisation_member": Row(
+        method="post",
+        expect=_only(MANAGERS, ok=400),
+        inside=_pk("organisation_in"),
+        outside=_pk("organisation_out"),
+        outside_expect=statuses(404, anon=302),
+        sibling=_beside("organisation"),
+    ),
+    "volunteers:organisation_member_remove": Row(
+        method="post",
+        expect=_only(MANAGERS, ok=400),
+        inside=_pk("organisation_in"),
+        outside=_pk("organisation_out"),
+        outside_expect=statuses(404, anon=302),
+    ),
+    "volunteers:organisation_policy": Row(
+        method="post",
+        expect=_only(MANAGERS, ok=400),
+        inside=_pk("organisation_in"),
+        outside=_pk("organisation_out"),
+        outside_expect=statuses(404, anon=302),
+    ),
+    # The photo of a fulfilled wish: to the staff of its region, like the wish itself.
+    "volunteers:wish_photo": Row(
+        expect=_only(COLLECTORS),
+        inside=_code("wish_photo_in"),
+        outside=_code("wish_out"),
+        outside_expect=statuses(404, anon=302),
+    ),
 }

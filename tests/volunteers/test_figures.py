@@ -19,10 +19,32 @@ def test_section_counts_volunteers_hours_and_wishes(tree):
     wish = services.wish_verify(user=staff, wish=wish, accept=True)
     wish = services.wish_claim(user=coordinator, wish=wish, kind="volunteer", label="V")
     services.wish_fulfil(user=coordinator, wish=wish, proof="送到")
-    month = timezone.localdate(opportunity.during.lower).replace(day=1)
-    section = figures.section(user=coordinator, region=tree.street_a, start=month, end=month)
+    # Hours: approved entries count, pending and rejected ones and another street's do not.
+    now = timezone.now()
+    entries = [
+        services.hours_record(
+            user=coordinator,
+            volunteer=volunteers[0],
+            region=tree.community_a,
+            start=now - dt.timedelta(hours=4),
+            end=now - dt.timedelta(hours=4) + dt.timedelta(minutes=minutes),
+        )
+        for minutes in (90, 60, 30)
+    ]
+    services.hours_decide(user=coordinator, entries=entries[:1], approve=True)
+    services.hours_decide(user=coordinator, entries=entries[1:2], approve=False)
+    admin = grid_factories.user(role="admin", region=tree.district)
+    elsewhere = factories.volunteer(region=tree.community_b, actor=admin)
+    other = services.hours_record(
+        user=admin, volunteer=elsewhere, region=tree.community_b, start=now - dt.timedelta(hours=3), end=now
+    )
+    services.hours_decide(user=admin, entries=[other], approve=True)
+    month = min(timezone.localdate(opportunity.during.lower), timezone.localdate(now - dt.timedelta(hours=4)))
+    month = month.replace(day=1)
+    last = timezone.localdate(opportunity.during.lower).replace(day=1)
+    section = figures.section(user=coordinator, region=tree.street_a, start=month, end=last)
     values = {f.key: f.value for f in section.figures}
-    assert values == {"registered": "3", "active": "2", "hours": "4.0", "wishes": "1"}
+    assert values == {"registered": "3", "active": "2", "hours": "1.5", "wishes": "1"}
     later = (month + dt.timedelta(days=40)).replace(day=1)
     assert figures.section(user=coordinator, region=tree.street_a, start=later, end=later).figures[1].value == "0"
     resident = grid_factories.user(role="resident", region=tree.compound_a)
