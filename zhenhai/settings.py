@@ -504,8 +504,9 @@ if DATABASE_REPLICA_URL:
 # export stream fetch client-side instead) and no prepared statements (psycopg's automatic ones).
 DATABASE_PGBOUNCER = env.bool("DATABASE_PGBOUNCER", default=False)
 if DATABASE_PGBOUNCER:
-    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
-    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = None
+    for _alias in DATABASES:  # the standby too, when its URL names a PgBouncer as well
+        DATABASES[_alias]["DISABLE_SERVER_SIDE_CURSORS"] = True
+        DATABASES[_alias].setdefault("OPTIONS", {})["prepare_threshold"] = None
 # --- Volunteers (volunteers app; docs/volunteers.md) ------------------------------------------------------
 # National ID numbers are stored encrypted with MultiFernet: the first key encrypts, every key decrypts,
 # so a key rotates by putting a new one first. A keyed HMAC of the number finds the same person twice.
