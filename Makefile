@@ -9,7 +9,7 @@ PORT   ?= 8000
 SCALE  ?= demo
 PYTEST_ARGS ?=
 
-.PHONY: run test setup services migrate messages lint stop-services clean bench prod-check drills
+.PHONY: run test setup services migrate messages lint stop-services clean bench prod-check drills drill-partitioning
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -71,3 +71,14 @@ drills: setup
 	bash scripts/drills/pitr.sh
 	bash scripts/drills/pgbouncer.sh
 	$(BIN)/python scripts/drills/two_nodes.py
+
+# The partitioning prototype (docs/scaling.md, "A province"): timeline and audit tables plain and
+# partitioned by month in a scratch database, sweep/item page/export timed on both. Slow (minutes
+# to tens of minutes with PETITIONS), so not part of `make drills` nor CI; its output goes to
+# docs/drills/. PARTITIONING_ARGS passes options on (--months, --repeat, --server-url, --keep).
+PETITIONS ?= 1000000
+PARTITIONING_ARGS ?=
+drill-partitioning: setup
+	mkdir -p docs/drills
+	$(BIN)/python scripts/drills/partitioning.py --petitions $(PETITIONS) \
+		--output docs/drills/partitioning-$$(date -u +%Y%m%d).txt $(PARTITIONING_ARGS)

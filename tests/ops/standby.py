@@ -68,6 +68,9 @@ class PostgresPair:
             f"port = {self.primary_port}\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = '{self.root}'\n"
             "wal_level = replica\nmax_wal_senders = 4\nhot_standby = on\nfsync = off\n"
             "shared_buffers = 32MB\nmax_connections = 40\n"
+            # pg_stat_activity keeps whole statements (an export's COPY is longer than the 1 kB default),
+            # so tests can ask a server which session ran one; the standby inherits it.
+            "track_activity_query_size = 32768\n"
         )
         with (self.primary_dir / "postgresql.auto.conf").open("a") as conf:
             conf.write(settings)
@@ -93,7 +96,9 @@ class PostgresPair:
             "fast",
         )
         with (self.standby_dir / "postgresql.auto.conf").open("a") as conf:
-            conf.write(f"port = {self.standby_port}\n")
+            # hot_standby_feedback: a long export read on the standby is not cancelled when replay
+            # meets the primary's vacuum of rows it still reads (docs/scaling.md).
+            conf.write(f"port = {self.standby_port}\nhot_standby_feedback = on\n")
         self.start_standby()
 
     def start_standby(self) -> None:

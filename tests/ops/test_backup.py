@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import stat
+import subprocess
+from urllib.parse import urlencode
 
 import psycopg
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from psycopg import sql
 
 from core import backup
@@ -31,6 +35,26 @@ def fresh_database():
         conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
+@pytest.fixture
+def client_tools():
+    """pg_dump and pg_restore of the server's major version; outside CI the test skips saying why when
+    the machine has none (CI must have them)."""
+    try:
+        return backup.client_tools()
+    except backup.BackupError as exc:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip(str(exc))
+
+
+def _fake_tool(folder, name: str, version: str):
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_text(f"#!/bin/sh\necho '{name} (PostgreSQL) {version}'\n")
+    path.chmod(path.stat().st_mode | stat.S_IXUSR)
+    return path
+
+
 def _rows(conn: psycopg.Connection, query: str) -> list[tuple]:
     conn.execute("SET TimeZone = 'UTC'")
     return conn.execute(query).fetchall()
@@ -47,7 +71,9 @@ def _audit_tables(conn: psycopg.Connection) -> list[str]:
     ]
 
 
-def test_demo_data_backed_up_and_restored_into_a_fresh_database_is_equal(tmp_path, settings, fresh_database):
+def test_demo_data_backed_up_and_restored_into_a_fresh_database_is_equal(
+    tmp_path, settings, fresh_database, client_tools
+):
     call_command("seed_demo", stdout=io.StringIO())
     media = tmp_path / "media"
     (media / "petitions" / "public").mkdir(parents=True)
@@ -63,7 +89,9 @@ def test_demo_data_backed_up_and_restored_into_a_fresh_database_is_equal(tmp_pat
 
     restored_media = tmp_path / "restored-media"
     target = fresh_database
-    url = f"postgres://{target.user or 'postgres'}@{target.host}:{target.port}/{target.name}"
+    # A socket folder (the embedded server) goes in the query string, as zhenhai.local_services writes it.
+    where = urlencode({"host": target.host, "port": target.port})
+    url = f"postgres://{target.user or 'postgres'}@/{target.name}?{where}"
     call_command("restore", str(folder), "--database-url", url, "--media-root", str(restored_media), stdout=out)
     assert "checksum match the manifest" in out.getvalue()
     assert (restored_media / "petitions" / "public" / "photo.jpg").read_bytes() == b"\xff\xd8 a photo"
@@ -95,14 +123,14 @@ def test_demo_data_backed_up_and_restored_into_a_fresh_database_is_equal(tmp_pat
         assert _rows(before, triggers) == _rows(after, triggers) != []
 
 
-def test_restore_refuses_a_database_that_is_not_empty(tmp_path, settings):
+def test_restore_refuses_a_database_that_is_not_empty(tmp_path, settings, client_tools):
     settings.MEDIA_ROOT = tmp_path / "media"
     folder = backup.backup(output=tmp_path)
     with pytest.raises(backup.BackupError, match="not empty"):
         backup.restore(folder=folder, media_root=tmp_path / "elsewhere")
 
 
-def test_a_damaged_backup_is_refused_before_anything_is_restored(tmp_path, settings, fresh_database):
+def test_a_damaged_backup_is_refused_before_anything_is_restored(tmp_path, settings, fresh_database, client_tools):
     settings.MEDIA_ROOT = tmp_path / "media"
     folder = backup.backup(output=tmp_path)
     with (folder / backup.DUMP).open("r+b") as dump:
@@ -132,3 +160,38 @@ def test_the_checksum_notices_a_changed_row():
         f"{table}event: 1 rows in the backup, 2 restored (or rows differ)",
     ]
     assert backup.compare(before, before) == []
+
+
+def test_the_client_tools_match_the_server_s_major_version(client_tools):
+    with backup.Target.from_settings().connect() as conn:
+        major = backup.server_major(conn)
+    for path in client_tools.values():
+        version = subprocess.run([path, "--version"], capture_output=True, text=True, check=True).stdout  # noqa: S603
+        assert f"(PostgreSQL) {major}." in version
+
+
+def test_a_client_tool_of_another_major_version_is_passed_over_for_a_matching_one(tmp_path, settings, monkeypatch):
+    settings.POSTGRES_BIN_DIR = str(tmp_path / "configured")
+    _fake_tool(tmp_path / "configured", "pg_dump", "15.20")
+    monkeypatch.setenv("PATH", str(tmp_path / "on-path"))
+    # No tool of version 99 exists: the configured one (15) is refused and the message names it.
+    refused = r"no pg_dump for PostgreSQL 99 .*configured/pg_dump \(PostgreSQL 15\)"
+    with pytest.raises(backup.BackupError, match=refused):
+        backup.tool("pg_dump", 99)
+    # One of version 99 on PATH is used: PATH's tools are a fallback only when their major version matches.
+    matching = _fake_tool(tmp_path / "on-path", "pg_dump", "99.1")
+    assert backup.tool("pg_dump", 99) == str(matching)
+
+
+def test_manage_py_backup_fails_with_a_clear_message_and_writes_nothing_when_no_client_matches(tmp_path, monkeypatch):
+    stale = _fake_tool(tmp_path / "old", "pg_dump", "9.6.24")
+    monkeypatch.setattr(backup, "tool_candidates", lambda name, major: [stale])
+    with backup.Target.from_settings().connect() as conn:
+        major = backup.server_major(conn)
+    with pytest.raises(CommandError) as failure:
+        call_command("backup", "--output", str(tmp_path / "backups"), stdout=io.StringIO())
+    assert str(failure.value) == (
+        f"no pg_dump for PostgreSQL {major} (the server's version); found only {stale} (PostgreSQL 9): "
+        f"install postgresql-client-{major} or set POSTGRES_BIN_DIR to the bin folder of PostgreSQL {major}."
+    )
+    assert not (tmp_path / "backups").exists()
