@@ -5,4 +5,4 @@ takes the :class:`bench.harness.Context` and returns a :class:`bench.harness.Cas
 import below. ``bench/cases/status_lookup.py`` is the shortest example.
 """
 
-from bench.cases import export, intake, kpi, status_lookup, sweep, triage  # noqa: F401
+from bench.cases import export, gridwork, intake, kpi, status_lookup, sweep, triage  # noqa: F401

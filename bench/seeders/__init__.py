@@ -11,6 +11,6 @@ The first seeder is the base: when its version changes the whole database is reb
 seeder that is missing or outdated runs alone (it must then remove its own old rows first).
 """
 
-from bench.seeders import petitions, reports
+from bench.seeders import gridwork, petitions, reports
 
-SEEDERS = [petitions, reports]
+SEEDERS = [petitions, reports, gridwork]
