@@ -1,4 +1,4 @@
-"""Case 7: the grid dashboard (issue 15) beside the trivial page: the district, a street and a
+"""Case 12: the grid dashboard (issue 15) beside the trivial page: the district, a street and a
 community (the community adds compliance by grid leader) over the last twelve months, each page with
 the petition figures from the reports' rollups and the charts. Target: p95 ≤ 3× the trivial page's
 p95 (as the queue's); city p95 ≤ 1.2× district."""
@@ -33,7 +33,7 @@ def _paths(c: Context) -> dict[str, str]:
     }
 
 
-@case("gridwork", title="7. Grid dashboard", order=70)
+@case("gridwork", title="12. Grid dashboard", order=120)
 def gridwork(ctx: Context) -> CaseResult:
     result = ctx.result("gridwork")
     series = {}
