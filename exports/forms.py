@@ -68,6 +68,13 @@ class SatisfactionForm(PortalFormMixin, forms.Form):
         return data
 
 
+class GridWorkForm(SatisfactionForm):
+    """Grid work's figures over [start, end] for every node of a region's subtree (issue 15)."""
+
+    start = BoundedDateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    end = BoundedDateField(label=_("To (inclusive)"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
 class ChoiceForm(PortalFormMixin, forms.Form):
     """The format, and (only for people who may see it) residents' personal data unmasked."""
 
@@ -141,10 +148,11 @@ def parse_params(*, user, kind: str, data: dict[str, list[str]]) -> Params:
             params.errors = [str(_("You may not prepare this export."))]
         elif not form.is_valid():
             params.errors = [str(e) for errors in form.errors.values() for e in errors]
-    elif kind in (Kind.SATISFACTION, Kind.PETITIONS) and not permissions.may_export_reports(user):
+    elif kind in (Kind.SATISFACTION, Kind.PETITIONS, Kind.GRIDWORK) and not permissions.may_export_reports(user):
         params.errors = [str(_("You may not prepare this export."))]
-    elif kind == Kind.SATISFACTION:
-        form = SatisfactionForm(_as_querydict(data), user=user)
+    elif kind in (Kind.SATISFACTION, Kind.GRIDWORK):
+        form_class = GridWorkForm if kind == Kind.GRIDWORK else SatisfactionForm
+        form = form_class(_as_querydict(data), user=user)
         params.form = form
         params.data = {key: values for key, values in data.items() if key in form.fields}
         if not form.is_valid():

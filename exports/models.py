@@ -22,6 +22,7 @@ class Kind(models.TextChoices):
     SATISFACTION = "satisfaction", _("Satisfaction report")
     PETITIONS = "petitions", _("Petition list")
     LEDGER = "ledger", _("Fund ledger")  # issue 17: a fund's entries, for auditors
+    GRIDWORK = "gridwork", _("Grid work figures")  # issue 15: figures of every node of a region
 
 
 class Format(models.TextChoices):

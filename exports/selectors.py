@@ -43,6 +43,7 @@ from exports.models import ExportJob, Kind
 from funds.models import AccountKind, TransactionKind
 from grids.models import Region
 from grids.permissions import within
+from gridwork import selectors as gridwork_selectors
 from petitions.models import Channel, Evaluation, Klass, Level, Petition, Status
 from petitions.selectors import LATEST_EVALUATION_JOIN
 
@@ -449,13 +450,33 @@ def _ledger_spec(*, fund) -> ExportSpec:
     )
 
 
+# --- Grid work's figures (issue 15) -------------------------------------------------------------------
+
+
+def _gridwork_spec(*, region: Region, start: dt.date, end: dt.date) -> ExportSpec:
+    """One row per node of the region's subtree; the query is grid work's own (``gridwork.selectors``)."""
+    sql, params = gridwork_selectors.export_sql(region=region, start=start, end=end)
+    ids_sql, ids_params = gridwork_selectors.export_ids_sql(region=region)
+    return ExportSpec(
+        kind=Kind.GRIDWORK,
+        headers=gridwork_selectors.export_headers(),
+        sql=sql,
+        params=params,
+        ids_sql=ids_sql,
+        ids_params=ids_params,
+        summary=[(_("Region"), region.name), (_("Period"), f"{start:%Y-%m-%d} – {end:%Y-%m-%d}")],
+        file_stem=f"gridwork-{region.code}-{start:%Y%m%d}-{end:%Y%m%d}",
+        personal_fields="",
+    )
+
+
 # --- Any kind ----------------------------------------------------------------------------------------
 
 
 def export_roots(*, user, params: Params) -> list[str]:
     """The region subtrees a valid export's rows come from (what an unmasked export would reveal)."""
-    if params.kind == Kind.LEDGER:
-        return []  # no residents' data to reveal: the ledger is always masked
+    if params.kind in (Kind.LEDGER, Kind.GRIDWORK):
+        return []  # no residents' data to reveal: the ledger and grid work's figures hold none
     if params.kind == Kind.SATISFACTION:
         return [params.cleaned["region"].path]
     region = params.cleaned.get("region")
@@ -467,6 +488,9 @@ def export_spec(*, user, params: Params, masked: bool = True) -> ExportSpec:
     decides ``masked=False`` only for people who may reveal every row (``may_reveal_all``)."""
     if params.kind == Kind.LEDGER:
         return _ledger_spec(fund=params.cleaned["fund"])
+    if params.kind == Kind.GRIDWORK:
+        cleaned = params.cleaned
+        return _gridwork_spec(region=cleaned["region"], start=cleaned["start"], end=cleaned["end"])
     if params.kind == Kind.SATISFACTION:
         cleaned = params.cleaned
         return _satisfaction_spec(region=cleaned["region"], start=cleaned["start"], end=cleaned["end"], masked=masked)

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from core.errors import DomainError
 from exports import formats, permissions, selectors, services
-from exports.forms import ChoiceForm, LedgerForm, SatisfactionForm, parse_params, query_data
+from exports.forms import ChoiceForm, GridWorkForm, LedgerForm, SatisfactionForm, parse_params, query_data
 from exports.models import ExportJob, Kind, Status
 
 
@@ -59,11 +59,13 @@ def new(request: HttpRequest) -> HttpResponse:
     context: dict = {"kind": kind, "kinds": Kind, "limit": settings.EXPORT_STREAM_MAX_ROWS}
     context["may_ledger"] = permissions.may_export_ledger(user)
     context["may_reports"] = permissions.may_export_reports(user)
-    if not kind or (kind in (Kind.SATISFACTION, Kind.LEDGER) and not data):
+    if not kind or (kind in (Kind.SATISFACTION, Kind.LEDGER, Kind.GRIDWORK) and not data):
         # Nothing chosen yet: the choice of kinds, or the kind's form (the satisfaction report with
         # last month filled in; a fund for the ledger).
         if kind == Kind.SATISFACTION:
             context["satisfaction_form"] = SatisfactionForm(user=user)
+        elif kind == Kind.GRIDWORK:
+            context["satisfaction_form"] = GridWorkForm(user=user)
         elif kind == Kind.LEDGER:
             context["ledger_form"] = LedgerForm(user=user)
         context["kind_label"] = Kind(kind).label if kind else None

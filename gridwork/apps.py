@@ -16,6 +16,8 @@ class GridworkConfig(AppConfig):
         account_home.register_front(home.front_tiles)
         extensions.page.register_related(home.related_to_petition)
         extensions.page.register_related(home.meetings_of_petition)
+        extensions.page.register_related(home.visits_of_petition)
         extensions.page.register_action(home.joint_meeting_action)
         extensions.register_event(services.FINDING_EVENT, _("Found on a field day"), home.describe_field_day)
         extensions.register_event(services.MEETING_EVENT, _("Residents' meeting"), home.describe_meeting)
+        extensions.register_event(services.VISIT_EVENT, _("Household visit"), home.describe_visit)

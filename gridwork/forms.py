@@ -86,6 +86,26 @@ class FileFromForm(PortalFormMixin, forms.Form):
     address = forms.CharField(label=_("Address"), required=False, max_length=200)
 
 
+class WishFromForm(PortalFormMixin, forms.Form):
+    """One step from a visit's follow-up (or a resolution) to a micro-wish (volunteers app)."""
+
+    compact = True
+    title = forms.CharField(label=_("The wish"), max_length=80, help_text=_("e.g. a desk lamp for homework"))
+    pseudonym = forms.CharField(
+        label=_("Pseudonym on the wall"), max_length=32, help_text=_("e.g. 王奶奶, 小林同学: never the real name")
+    )
+    resident_name = forms.CharField(label=_("Resident's real name"), max_length=64)
+    resident_phone = forms.CharField(label=_("Resident's phone"), max_length=20, required=False)
+    story = forms.CharField(label=_("Why it matters"), max_length=500, required=False)
+
+    def __init__(self, *args, resident_optional: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if resident_optional:  # a visit: the head of household of the register, unless given
+            self.fields["resident_name"].required = False
+            self.fields["resident_name"].help_text = _("Leave empty for the head of household.")
+            self.fields["resident_phone"].help_text = _("Leave empty for the household's phone.")
+
+
 class _KindChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj) -> str:
         return obj.name
@@ -191,6 +211,61 @@ class ReceptionForm(PortalFormMixin, forms.Form):
 
 
 MAX_REGISTER_BYTES = 2 * 1024 * 1024
+
+
+class HouseholdForm(PortalFormMixin, forms.Form):
+    """A household of the register. Name and phone are never shown here: empty keeps them."""
+
+    building = forms.CharField(label=_("Building"), max_length=16)
+    unit = forms.CharField(label=_("Unit"), max_length=16, required=False)
+    room = forms.CharField(label=_("Room"), max_length=16)
+    members = forms.IntegerField(label=_("Members"), min_value=1, max_value=30)
+    grid = RegionChoiceField(queryset=None, label=_("Grid"), required=False)
+    head_name = forms.CharField(
+        label=_("Head of household"),
+        max_length=64,
+        required=False,
+        help_text=_("Leave empty to keep the name on record."),
+    )
+    phone = forms.CharField(
+        label=_("Phone"), max_length=20, required=False, help_text=_("Leave empty to keep the phone on record.")
+    )
+
+    def __init__(self, *args, household, **kwargs):
+        kwargs.setdefault(
+            "initial",
+            {
+                "building": household.building,
+                "unit": household.unit,
+                "room": household.room,
+                "members": household.members,
+                "grid": household.grid_id,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        self.fields["grid"].queryset = household.compound.children.filter(level=5).order_by("path")
+
+
+class StationMemberForm(PortalFormMixin, forms.Form):
+    """A station's member. When editing, the name is never shown: empty keeps it."""
+
+    name = forms.CharField(label=_("Name"), max_length=64)
+    post = forms.CharField(label=_("Post"), max_length=32, required=False)
+    joined_on = BoundedDateField(
+        label=_("Joined on"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+
+    def __init__(self, *args, member=None, **kwargs):
+        if member is not None:
+            kwargs.setdefault("initial", {"post": member.post, "joined_on": member.joined_on})
+        super().__init__(*args, **kwargs)
+        if member is not None:
+            self.fields["name"].required = False
+            self.fields["name"].help_text = _("Leave empty to keep the name on record.")
+
+
+class StationMemberRemoveForm(PortalFormMixin, forms.Form):
+    confirm = forms.BooleanField(label=_("Yes, remove this member from the station"))
 
 
 class HouseholdImportForm(PortalFormMixin, forms.Form):

@@ -35,6 +35,24 @@ def related_to_petition(user, petition) -> Iterable[Related]:
         )
 
 
+def visits_of_petition(user, petition) -> Iterable[Related]:
+    """ "From a household visit" on the petition's page, when the reader may see that household."""
+    for visit in selectors.visits_of_petition(user=user, petition=petition):
+        household = visit.household
+        yield Related(
+            _("From a household visit"),
+            f"{visit.visited_on:%Y-%m-%d} · {household.compound.name} {household.address}",
+            reverse("gridwork:household_detail", kwargs={"pk": household.pk}),
+        )
+
+
+def describe_visit(params: dict) -> Iterable[str]:
+    yield _("Follow-up of the household visit of %(date)s in %(place)s") % {
+        "date": params.get("date", ""),
+        "place": params.get("place", ""),
+    }
+
+
 def describe_field_day(params: dict) -> Iterable[str]:
     yield _("Found on the field day of %(date)s in %(grid)s") % {
         "date": params.get("date", ""),

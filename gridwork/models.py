@@ -158,6 +158,9 @@ class Resolution(models.Model):
         related_name="meeting_resolution",
         verbose_name=_("petition"),
     )
+    wish = models.OneToOneField(
+        "volunteers.Wish", models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("micro-wish")
+    )
 
     class Meta:
         verbose_name = _("resolution")
@@ -336,6 +339,13 @@ class Visit(models.Model):
     purpose = models.CharField(_("purpose"), max_length=16, choices=Purpose.choices, default=Purpose.ROUTINE)
     outcome = models.TextField(_("outcome"))
     follow_up = models.BooleanField(_("follow-up needed"), default=False)
+    # The follow-up in one step: a petition (channel grid) and/or a micro-wish (source "visit").
+    petition = models.OneToOneField(
+        Petition, models.PROTECT, null=True, blank=True, related_name="household_visit", verbose_name=_("petition")
+    )
+    wish = models.OneToOneField(
+        "volunteers.Wish", models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("micro-wish")
+    )
 
     class Meta:
         verbose_name = _("household visit")

@@ -46,8 +46,21 @@ IMPORT_HOUSEHOLDS = "gridwork.import_households"
 RECORD_VISIT = "gridwork.record_visit"
 register_action(IMPORT_HOUSEHOLDS, _OFFICE)
 register_action(RECORD_VISIT, {Role.GRID_LEADER, *_OFFICE})
+# The head of household's name and phone: those who visit and call the household (its grid's leader,
+# the community office and above), each reveal logged.
+REVEAL_HOUSEHOLD = "gridwork.reveal_household"
+# Editing a household of the register (the community office that keeps the register, and above).
+EDIT_HOUSEHOLD = "gridwork.edit_household"
+register_action(EDIT_HOUSEHOLD, _OFFICE)
+register_action(REVEAL_HOUSEHOLD, {Role.GRID_LEADER, *_OFFICE})
 
 # Self-governance stations: their activities are recorded by grid leaders and the community office;
 # a station's members (residents with a login) file petitions for it (checked by membership).
 RECORD_STATION = "gridwork.record_station"
 register_action(RECORD_STATION, {Role.GRID_LEADER, *_OFFICE})
+# Station members' names: the community office that works with the station (and above), logged.
+REVEAL_STATION = "gridwork.reveal_station"
+# Adding, editing and removing a station's members.
+EDIT_STATION = "gridwork.edit_station"
+register_action(EDIT_STATION, _OFFICE)
+register_action(REVEAL_STATION, _OFFICE)

@@ -11,6 +11,7 @@ from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.pagination import KeysetPage, keyset_page
 from grids.models import Region
@@ -144,7 +145,7 @@ def meeting_list(*, user, filters, cursor: str | None = None, size: int = 25) ->
 
 
 def meeting_get(*, user, pk: int, action: str = permissions.VIEW) -> Meeting:
-    resolutions = Resolution.objects.select_related("petition").order_by("id")
+    resolutions = Resolution.objects.select_related("petition", "wish").order_by("id")
     try:
         return (
             meeting_queryset(user=user, action=action)
@@ -292,7 +293,7 @@ def household_list(
 
 
 def household_get(*, user, pk: int, action: str = permissions.VIEW) -> Household:
-    visits = Visit.objects.select_related("visitor").order_by("-visited_on", "-id")
+    visits = Visit.objects.select_related("visitor", "petition", "wish").order_by("-visited_on", "-id")
     try:
         return (
             household_queryset(user=user, action=action)
@@ -302,6 +303,26 @@ def household_get(*, user, pk: int, action: str = permissions.VIEW) -> Household
         )
     except Household.DoesNotExist:
         raise Http404 from None
+
+
+def visit_get(*, user, household_pk: int, pk: int) -> Visit:
+    """A visit of a household the user may record visits for (404 otherwise)."""
+    try:
+        return Visit.objects.get(
+            pk=pk,
+            household__in=household_queryset(user=user, action=permissions.RECORD_VISIT).filter(pk=household_pk),
+        )
+    except Visit.DoesNotExist:
+        raise Http404 from None
+
+
+def visits_of_petition(*, user, petition) -> list[Visit]:
+    """The household visit this petition came from, if the user may see it (one query)."""
+    return list(
+        Visit.objects.filter(petition=petition, household__in=household_queryset(user=user)).select_related(
+            "household__compound"
+        )
+    )
 
 
 def compounds_for_import(*, user) -> QuerySet:
@@ -489,6 +510,15 @@ def station_get(*, user, pk: int, action: str = permissions.VIEW) -> Station:
         raise Http404 from None
 
 
+def station_member_get(*, user, station_pk: int, pk: int) -> StationMember:
+    """A member of a station whose members the user may edit (404 otherwise)."""
+    stations = permissions.scope(Station.objects.all(), user, permissions.EDIT_STATION).filter(pk=station_pk)
+    try:
+        return StationMember.objects.select_related("station").get(pk=pk, station__in=stations)
+    except StationMember.DoesNotExist:
+        raise Http404 from None
+
+
 def participation_rate(station) -> float | None:
     return round(100 * station.member_count / station.residents, 1) if station.residents else None
 
@@ -507,9 +537,12 @@ def stations_of_member(*, user) -> list[Station]:
     return list(Station.objects.filter(is_active=True, members__user=user).order_by("id"))
 
 
+# The child's path: the region's own path and the next segment of the record's path (every record
+# read lies under the region). ``split_part`` on the rest is much cheaper per row than splitting the
+# whole path into an array and joining a slice of it (measured at mini scale: 105 → 73 ms).
 _CHILD_KEY = (
     "CASE WHEN {col} = %(own)s THEN 'self' "
-    "ELSE array_to_string((string_to_array({col}, '/'))[1:%(depth)s], '/') || '/' END"
+    "ELSE %(own)s || split_part(substr({col}, %(own_length)s + 1), '/', 1) || '/' END"
 )
 
 _BREAKDOWN_SQL = """
@@ -582,7 +615,7 @@ def grid_figures_by_child(*, region, start: dt.date, end: dt.date, today: dt.dat
     params = {
         "prefix": region.path.replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_") + "%",
         "own": region.path,
-        "depth": region.level + 1,
+        "own_length": len(region.path),
         "start": start,
         "end": end,
         "start_at": dt.datetime.combine(start, dt.time.min, tzinfo=zone),
@@ -680,3 +713,152 @@ def leader_compliance(*, region, start: dt.date, end: dt.date, limit: int = 200)
     return [
         LeaderCompliance(uid, name, int(days), int(credited), weeks, expected) for uid, name, days, credited in rows
     ]
+
+
+# --- The grid-work export (exports app, kind "gridwork") ---------------------------------------------------
+
+
+def _up(column: str, alias: str) -> tuple[str, str]:
+    """The select expression and the join that give each record the path of its own node and of
+    every ancestor down from the exported region (``k`` = depth), so one ``GROUP BY path`` counts
+    every node of the subtree at once."""
+    expression = f"array_to_string((string_to_array({column}, '/'))[1:{alias}.k], '/') || '/'"
+    join = (
+        f"CROSS JOIN LATERAL generate_series(%(depth)s, "
+        f"cardinality(string_to_array(rtrim({column}, '/'), '/'))) AS {alias}(k)"
+    )
+    return expression, join
+
+
+def _rate_sql(part: str, whole: str) -> str:
+    return f"CASE WHEN ({whole}) > 0 THEN round(100.0 * ({part}) / ({whole}), 1)::text || '%%' ELSE '' END"
+
+
+_EXPORT_SQL = """
+WITH nodes AS (
+    SELECT id, path, code, name, level FROM {region} WHERE path LIKE %(prefix)s
+), field_days AS (
+    SELECT {fd_up} AS path, leader_id, date FROM {field_day} fd {fd_join}
+     WHERE fd.region_path LIKE %(prefix)s AND fd.date BETWEEN %(start)s AND %(end)s
+), credited AS (
+    SELECT path, SUM(LEAST(days, %(expected)s)) AS credited FROM (
+        SELECT path, leader_id, date_trunc('week', date), COUNT(DISTINCT date) AS days
+          FROM field_days GROUP BY 1, 2, 3) weeks
+     GROUP BY path
+), days AS (
+    SELECT path, COUNT(*) AS field_days FROM field_days GROUP BY path
+), leaders AS (
+    SELECT {r_up} AS path, COUNT(DISTINCT ra.user_id) AS leaders
+      FROM {assignment} ra JOIN {region} r ON r.id = ra.region_id {r_join}
+     WHERE ra.role = %(leader_role)s AND r.path LIKE %(prefix)s GROUP BY 1
+), households AS (
+    SELECT {h_up} AS path, COUNT(*) AS households,
+           COUNT(*) FILTER (WHERE EXISTS (SELECT 1 FROM {visit} v WHERE v.household_id = h.id
+                                             AND v.visited_on BETWEEN %(start)s AND %(end)s)) AS visited
+      FROM {household} h {h_join}
+     WHERE h.region_path LIKE %(prefix)s GROUP BY 1
+), meetings AS (
+    SELECT {m_up} AS path, COUNT(DISTINCT m.id) AS meetings, COUNT(res.id) AS resolutions,
+           COUNT(res.petition_id) AS filed
+      FROM {meeting} m LEFT JOIN {resolution} res ON res.meeting_id = m.id {m_join}
+     WHERE m.region_path LIKE %(prefix)s AND m.date BETWEEN %(start)s AND %(end)s GROUP BY 1
+), receptions AS (
+    SELECT {c_up} AS path, COUNT(*) AS receptions, COUNT(*) FILTER (WHERE c.referred_to <> '') AS referred
+      FROM {reception} c {c_join}
+     WHERE c.region_path LIKE %(prefix)s AND c.asked_at >= %(start_at)s AND c.asked_at < %(end_at)s GROUP BY 1
+)
+SELECT n.code, n.name, n.level,
+       COALESCE(d.field_days, 0), COALESCE(l.leaders, 0), {compliance},
+       COALESCE(h.households, 0), COALESCE(h.visited, 0), {visit_rate},
+       COALESCE(m.meetings, 0), COALESCE(m.resolutions, 0), COALESCE(m.filed, 0), {follow_through},
+       COALESCE(c.receptions, 0), COALESCE(c.referred, 0), {referral_rate}
+  FROM nodes n
+  LEFT JOIN days d ON d.path = n.path
+  LEFT JOIN credited cr ON cr.path = n.path
+  LEFT JOIN leaders l ON l.path = n.path
+  LEFT JOIN households h ON h.path = n.path
+  LEFT JOIN meetings m ON m.path = n.path
+  LEFT JOIN receptions c ON c.path = n.path
+ ORDER BY n.path
+"""
+
+
+def export_headers() -> list[str]:
+    return [
+        str(_("Region code")),
+        str(_("Region")),
+        str(_("Level")),
+        str(_("Field days")),
+        str(_("Grid leaders")),
+        str(_("Field-day compliance")),
+        str(_("Households")),
+        str(_("Households visited")),
+        str(_("Visit rate")),
+        str(_("Residents' meetings")),
+        str(_("Resolutions")),
+        str(_("Resolutions filed as petitions")),
+        str(_("Resolutions taken up")),
+        str(_("First-ask receptions")),
+        str(_("Referred elsewhere")),
+        str(_("Referral rate")),
+    ]
+
+
+def export_sql(*, region: Region, start: dt.date, end: dt.date, today: dt.date | None = None) -> tuple[str, dict]:
+    """One row per node of ``region``'s subtree (the region itself, its streets, communities,
+    compounds and grids, in tree order) with grid work's figures over ``start``..``end``, defined as
+    on the dashboard (``grid_figures``). Raw SQL: every record is counted at its node and each
+    ancestor in one set-based pass (the dashboard's statement once per node would be a thousand
+    statements at district scale), and the exports app writes it with ``COPY``."""
+    from grids.models import RoleAssignment
+
+    today = today or timezone.localdate()
+    end = min(end, today)
+    zone = ZoneInfo(settings.TIME_ZONE)
+    quote = connection.ops.quote_name
+    names = {
+        "field_day": FieldDay,
+        "assignment": RoleAssignment,
+        "region": Region,
+        "household": Household,
+        "visit": Visit,
+        "meeting": Meeting,
+        "resolution": Resolution,
+        "reception": Reception,
+    }
+    parts = {key: quote(model._meta.db_table) for key, model in names.items()}
+    for key, column, alias in (
+        ("fd", "fd.region_path", "fk"),
+        ("r", "r.path", "rk"),
+        ("h", "h.region_path", "hk"),
+        ("m", "m.region_path", "mk"),
+        ("c", "c.region_path", "ck"),
+    ):
+        parts[f"{key}_up"], parts[f"{key}_join"] = _up(column, alias)
+    expected = settings.GRIDWORK_FIELD_DAYS_PER_WEEK
+    weeks = weeks_between(start, end)
+    parts.update(
+        compliance=_rate_sql("COALESCE(cr.credited, 0)", f"COALESCE(l.leaders, 0) * {int(weeks)} * {int(expected)}"),
+        visit_rate=_rate_sql("COALESCE(h.visited, 0)", "COALESCE(h.households, 0)"),
+        follow_through=_rate_sql("COALESCE(m.filed, 0)", "COALESCE(m.resolutions, 0)"),
+        referral_rate=_rate_sql("COALESCE(c.referred, 0)", "COALESCE(c.receptions, 0)"),
+    )
+    sql = _EXPORT_SQL.format(**parts)
+    params = {
+        "prefix": region.path.replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_") + "%",
+        "depth": region.level,
+        "start": start,
+        "end": end,
+        "start_at": dt.datetime.combine(start, dt.time.min, tzinfo=zone),
+        "end_at": dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=zone),
+        "expected": expected,
+        "leader_role": Role.GRID_LEADER.value,
+    }
+    return sql, params
+
+
+def export_ids_sql(*, region: Region) -> tuple[str, dict]:
+    """The export's rows (the subtree's nodes), for counting them."""
+    prefix = region.path.replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_") + "%"
+    table = connection.ops.quote_name(Region._meta.db_table)
+    return f"SELECT id FROM {table} WHERE path LIKE %(prefix)s", {"prefix": prefix}  # noqa: S608 (our table name)

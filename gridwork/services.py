@@ -42,6 +42,9 @@ from gridwork.models import (
 from petitions import permissions as petition_permissions
 from petitions import services as petition_services
 from petitions.models import Category, Channel, Klass, Petition, Status
+from volunteers import permissions as volunteer_permissions
+from volunteers import services as volunteer_services
+from volunteers.models import Wish
 
 FINDING_EVENT = "gridwork.field_day"
 TITLE_LENGTH = 120
@@ -348,6 +351,135 @@ def reception_reveal(*, user, reception: Reception, ip_address: str | None = Non
 
 # --- Household register and visits ---------------------------------------------------------------------
 
+
+@transaction.atomic
+def household_reveal(*, user, household: Household, ip_address: str | None = None) -> dict:
+    """Unmask the head of household's name and phone for this viewer, and log that they did."""
+    if not permissions.may_in(user, permissions.REVEAL_HOUSEHOLD, household.region_path):
+        raise DomainError(_("You may not see this household's details."))
+    PersonalDataReveal.objects.create(
+        user=user,
+        object_type="gridwork.household",
+        object_id=household.pk,
+        fields="head_name,phone",
+        ip_address=ip_address,
+    )
+    return {"name": household.head_name, "phone": household.phone}
+
+
+MAX_MEMBERS = 30
+
+
+@transaction.atomic
+def household_update(
+    *,
+    user,
+    household: Household,
+    building: str,
+    room: str,
+    unit: str = "",
+    members: int = 1,
+    grid: Region | None = None,
+    head_name: str = "",
+    phone: str = "",
+) -> Household:
+    """Edit a household of the register. An empty name or phone keeps the one on record (editing
+    needs no reveal); the grid must lie in the household's compound; moving it to another grid
+    moves its visits' scoping with it."""
+    household = Household.objects.select_for_update().get(pk=household.pk)
+    if not permissions.may_in(user, permissions.EDIT_HOUSEHOLD, household.region_path):
+        raise DomainError(_("You may not edit this household."))
+    building, unit, room = (building or "").strip(), (unit or "").strip(), (room or "").strip()
+    if not building or not room:
+        raise DomainError(_("The building and the room are required."), field="room")
+    if not (1 <= int(members) <= MAX_MEMBERS):
+        raise DomainError(_("The number of members must be between 1 and 30."), field="members")
+    if grid is not None and (grid.parent_id != household.compound_id or grid.level != 5):
+        raise DomainError(_("Choose a grid of this compound."), field="grid")
+    if (phone or "").strip():
+        try:
+            household.phone = normalize_cn_mobile(phone)
+        except ValidationError as exc:
+            raise DomainError(exc.messages[0], field="phone") from None
+    if (head_name or "").strip():
+        household.head_name = head_name.strip()[:64]
+    household.building, household.unit, household.room, household.members = building, unit, room, int(members)
+    household.grid = grid
+    household.region_path = grid.path if grid is not None else household.compound.path
+    fields = ["building", "unit", "room", "members", "grid", "region_path", "head_name", "phone"]
+    try:
+        with transaction.atomic(), pghistory.context(action="household_update"):
+            household.save(update_fields=fields)
+    except IntegrityError:
+        raise DomainError(_("Another household of this compound has this address."), field="room") from None
+    Visit.objects.filter(household=household).exclude(region_path=household.region_path).update(
+        region_path=household.region_path
+    )
+    return household
+
+
+@transaction.atomic
+def station_member_save(
+    *,
+    user,
+    station: Station,
+    member: StationMember | None = None,
+    name: str = "",
+    post: str = "",
+    joined_on: dt.date | None = None,
+) -> StationMember:
+    """Add a member to a station, or edit one (an empty name keeps the one on record: editing needs
+    no reveal)."""
+    if not permissions.may_in(user, permissions.EDIT_STATION, station.region_path):
+        raise DomainError(_("You may not edit this station's members."))
+    if member is None:
+        if not (name or "").strip():
+            raise DomainError(_("Write the member's name."), field="name")
+        member = StationMember(station=station)
+    elif member.station_id != station.pk:
+        raise DomainError(_("This member belongs to another station."))
+    if (name or "").strip():
+        member.name = name.strip()[:64]
+    member.post = (post or "").strip()[:32]
+    if joined_on is not None:
+        if joined_on > timezone.localdate():
+            raise DomainError(_("The joining date cannot be in the future."), field="joined_on")
+        member.joined_on = joined_on
+    with pghistory.context(action="station_member_save"):
+        member.save()
+    return member
+
+
+@transaction.atomic
+def station_member_remove(*, user, member: StationMember) -> None:
+    """Remove a member from a station (the audit trail keeps the record)."""
+    if not permissions.may_in(user, permissions.EDIT_STATION, member.station.region_path):
+        raise DomainError(_("You may not edit this station's members."))
+    with pghistory.context(action="station_member_remove"):
+        member.delete()
+
+
+@transaction.atomic
+def station_members_reveal(*, user, station: Station, ip_address: str | None = None) -> dict[int, str]:
+    """Unmask the names of a station's members for this viewer: one logged reveal per member."""
+    if not permissions.may_in(user, permissions.REVEAL_STATION, station.region_path):
+        raise DomainError(_("You may not see the members' names."))
+    members = list(StationMember.objects.filter(station=station).order_by("id"))
+    now = timezone.now()
+    PersonalDataReveal.objects.bulk_create(
+        PersonalDataReveal(
+            user=user,
+            object_type="gridwork.stationmember",
+            object_id=m.pk,
+            fields="name",
+            at=now,
+            ip_address=ip_address,
+        )
+        for m in members
+    )
+    return {m.pk: m.name for m in members}
+
+
 MAX_IMPORT_ROWS = 20_000
 # The columns of a register file, in English or as the communities' spreadsheets name them.
 HOUSEHOLD_COLUMNS = {
@@ -476,6 +608,171 @@ def visit_record(
     with pghistory.context(action="visit_record"):
         visit.save(force_insert=True)
     return visit
+
+
+# --- A visit's or a resolution's follow-up in one step: a petition or a micro-wish ------------------------
+
+VISIT_EVENT = "gridwork.visit"
+
+
+def _visit_for_update(visit: Visit) -> Visit:
+    return (
+        Visit.objects.select_for_update(of=("self",))
+        .select_related("household__compound__parent", "household__grid")
+        .get(pk=visit.pk)
+    )
+
+
+@transaction.atomic
+def visit_file(*, user, visit: Visit, category: Category, title: str = "", address: str = "") -> Petition:
+    """File a visit's follow-up as a petition in one step: channel "grid", the household's grid (or
+    compound) as its place, the household's address, the head of household as the reporter (as the
+    register has them), the visit's outcome as title and description; the visit links to it and the
+    petition's timeline names the visit."""
+    visit = _visit_for_update(visit)
+    household = visit.household
+    if not (
+        permissions.may_in(user, permissions.RECORD_VISIT, visit.region_path)
+        and permissions.may_in(user, petition_permissions.FILE, visit.region_path)
+    ):
+        raise DomainError(_("You may not file petitions for this household."))
+    if not visit.follow_up:
+        raise DomainError(_("Only a visit that needs a follow-up becomes a petition or a micro-wish."))
+    if visit.petition_id:
+        raise DomainError(_("This visit's follow-up is already a petition."))
+    text = visit.outcome
+    petition, _token = petition_services.petition_file(
+        channel=Channel.GRID,
+        category=category,
+        region=household.grid or household.compound,
+        title=(title or text).strip()[:TITLE_LENGTH],
+        description=text,
+        address=address or f"{household.compound.name}{household.address}",
+        reporter_name=household.head_name,
+        reporter_phone=household.phone,
+        filed_by=user,
+    )
+    visit.petition = petition
+    with pghistory.context(action="visit_file"):
+        visit.save(update_fields=["petition"])
+    petition_services.petition_log(
+        petition=petition,
+        name=VISIT_EVENT,
+        params={"date": visit.visited_on.isoformat(), "place": household.compound.name, "household": household.pk},
+        actor=user,
+    )
+    return petition
+
+
+def _wish_region(region: Region) -> Region:
+    """A micro-wish is recorded at a community or below (as on the volunteers' own form, where a grid
+    leader picks their grid): the people who collected it keep seeing it."""
+    if region.level < 3:
+        raise DomainError(_("A micro-wish belongs to a community: record it from a community's meeting."))
+    return region
+
+
+def _wish_submit(*, user, region: Region, source: str, title: str, pseudonym: str, story: str, name: str, phone: str):
+    if not permissions.may_in(user, volunteer_permissions.WISH_COLLECT, region.path):
+        raise DomainError(_("You may not collect micro-wishes here."))
+    title, pseudonym, name = (title or "").strip(), (pseudonym or "").strip(), (name or "").strip()
+    if not title:
+        raise DomainError(_("Write the wish."), field="title")
+    if not pseudonym:
+        raise DomainError(_("Give the pseudonym shown on the wall."), field="pseudonym")
+    if not name:
+        raise DomainError(_("Write the resident's name."), field="resident_name")
+    if name in pseudonym:
+        raise DomainError(_("The pseudonym must not contain the resident's real name."), field="pseudonym")
+    try:
+        phone = normalize_cn_mobile(phone) if (phone or "").strip() else ""
+    except ValidationError as exc:
+        raise DomainError(exc.messages[0], field="resident_phone") from None
+    return volunteer_services.wish_submit(
+        user=user,
+        title=title[:80],
+        region=region,
+        pseudonym=pseudonym,
+        resident_name=name,
+        resident_phone=phone,
+        story=story or "",
+        source=source,
+    )
+
+
+@transaction.atomic
+def visit_wish(
+    *,
+    user,
+    visit: Visit,
+    title: str,
+    pseudonym: str,
+    story: str = "",
+    resident_name: str = "",
+    resident_phone: str = "",
+) -> Wish:
+    """Turn a visit's follow-up into a micro-wish (source "household visit") of the household's grid
+    (or compound), through the volunteers' own ``wish_submit``: it then waits for the community's
+    verification like any wish. The resident defaults to the head of household of the register."""
+    visit = _visit_for_update(visit)
+    household = visit.household
+    if not permissions.may_in(user, permissions.RECORD_VISIT, visit.region_path):
+        raise DomainError(_("This household is outside the area you work in."))
+    if not visit.follow_up:
+        raise DomainError(_("Only a visit that needs a follow-up becomes a petition or a micro-wish."))
+    if visit.wish_id:
+        raise DomainError(_("This visit's follow-up is already a micro-wish."))
+    wish = _wish_submit(
+        user=user,
+        region=_wish_region(household.grid or household.compound),
+        source=Wish.Source.VISIT,
+        title=title,
+        pseudonym=pseudonym,
+        story=story,
+        name=resident_name or household.head_name,
+        phone=resident_phone or household.phone,
+    )
+    visit.wish = wish
+    with pghistory.context(action="visit_wish"):
+        visit.save(update_fields=["wish"])
+    return wish
+
+
+@transaction.atomic
+def resolution_wish(
+    *,
+    user,
+    resolution: Resolution,
+    title: str,
+    pseudonym: str,
+    resident_name: str,
+    story: str = "",
+    resident_phone: str = "",
+) -> Wish:
+    """Turn a meeting's resolution into a micro-wish (source "residents' meeting") of the meeting's
+    community, through the volunteers' ``wish_submit``; the resolution links to it."""
+    resolution = (
+        Resolution.objects.select_for_update(of=("self",)).select_related("meeting__region").get(pk=resolution.pk)
+    )
+    meeting = resolution.meeting
+    if not permissions.may_in(user, permissions.FILE_FROM, meeting.region_path):
+        raise DomainError(_("You may not collect micro-wishes here."))
+    if resolution.wish_id:
+        raise DomainError(_("This resolution is already a micro-wish."))
+    wish = _wish_submit(
+        user=user,
+        region=_wish_region(meeting.region),
+        source=Wish.Source.MEETING,
+        title=title or resolution.text,
+        pseudonym=pseudonym,
+        story=story or resolution.text,
+        name=resident_name,
+        phone=resident_phone,
+    )
+    resolution.wish = wish
+    with pghistory.context(action="resolution_wish"):
+        resolution.save(update_fields=["wish"])
+    return wish
 
 
 # --- Reference data edited by admins ---------------------------------------------------------------------

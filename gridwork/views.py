@@ -6,22 +6,27 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.errors import DomainError
 from grids.permissions import may
-from gridwork import permissions, selectors, services
+from gridwork import extensions, permissions, selectors, services
 from gridwork.forms import (
     DashboardForm,
     FieldDayForm,
     FileFromForm,
+    HouseholdForm,
     HouseholdImportForm,
     MeetingForm,
     ReceptionForm,
     ResolutionForm,
     StationActivityForm,
     StationFileForm,
+    StationMemberForm,
+    StationMemberRemoveForm,
     VisitForm,
+    WishFromForm,
 )
 from petitions import selectors as petition_selectors
 
@@ -168,17 +173,29 @@ def meeting_new(request: HttpRequest) -> HttpResponse:
     return render(request, "gridwork/meeting_form.html", context, status=400 if form.errors else 200)
 
 
-def _meeting_page(request: HttpRequest, pk: int, *, bound=None, add_form: ResolutionForm | None = None) -> HttpResponse:
+def _meeting_page(
+    request: HttpRequest, pk: int, *, bound=None, wish_bound=None, add_form: ResolutionForm | None = None
+) -> HttpResponse:
     meeting = selectors.meeting_get(user=request.user, pk=pk)
     may_file = permissions.may_in(request.user, permissions.FILE_FROM, meeting.region_path)
     may_add = permissions.may_in(request.user, permissions.RECORD_MEETING, meeting.region_path)
     rows = []
     for resolution in meeting.resolutions.all():
-        form = None
+        form = wish_form = None
         if may_file and not resolution.petition_id:
             form = bound[1] if bound and bound[0] == resolution.pk else FileFromForm(prefix=f"r{resolution.pk}")
-        rows.append((resolution, form))
-    failed = (bound and bound[1].errors) or (add_form is not None and add_form.errors)
+        if may_file and not resolution.wish_id and meeting.region.level >= 3:
+            wish_form = (
+                wish_bound[1]
+                if wish_bound and wish_bound[0] == resolution.pk
+                else WishFromForm(prefix=f"m{resolution.pk}")
+            )
+        rows.append((resolution, form, wish_form))
+    failed = (
+        (bound and bound[1].errors)
+        or (wish_bound and wish_bound[1].errors)
+        or (add_form is not None and add_form.errors)
+    )
     context = {
         "meeting": meeting,
         "rows": rows,
@@ -225,6 +242,23 @@ def resolution_file(request: HttpRequest, pk: int, resolution_pk: int) -> HttpRe
         else:
             return redirect("gridwork:meeting_detail", pk=pk)
     return _meeting_page(request, pk, bound=(resolution.pk, form))
+
+
+@login_required
+@require_POST
+def resolution_wish(request: HttpRequest, pk: int, resolution_pk: int) -> HttpResponse:
+    """One step: the resolution becomes a micro-wish of the meeting's community."""
+    _require(request, permissions.FILE_FROM)
+    resolution = selectors.resolution_get(user=request.user, meeting_pk=pk, pk=resolution_pk)
+    form = WishFromForm(request.POST, prefix=f"m{resolution.pk}")
+    if form.is_valid():
+        try:
+            services.resolution_wish(user=request.user, resolution=resolution, **form.cleaned_data)
+        except DomainError as exc:
+            form_error(form, exc)
+        else:
+            return redirect("gridwork:meeting_detail", pk=pk)
+    return _meeting_page(request, pk, wish_bound=(resolution.pk, form))
 
 
 # --- The public service catalogue (最多跑一次) ------------------------------------------------------------
@@ -345,11 +379,42 @@ def household_import(request: HttpRequest) -> HttpResponse:
     return render(request, "gridwork/household_import.html", {"form": form, "result": result}, status=status)
 
 
-def _household_page(request: HttpRequest, pk: int, form: VisitForm | None = None) -> HttpResponse:
+def _household_page(
+    request: HttpRequest,
+    pk: int,
+    form: VisitForm | None = None,
+    *,
+    bound: tuple[int, str, object] | None = None,
+    revealed: dict | None = None,
+) -> HttpResponse:
+    """The household and its visits; a visit that needs a follow-up offers it as a petition or a
+    micro-wish in one step (``bound``: the visit, which form and the form with its errors)."""
     household = selectors.household_get(user=request.user, pk=pk)
     may_visit = permissions.may_in(request.user, permissions.RECORD_VISIT, household.region_path)
-    context = {"household": household, "form": (form or VisitForm()) if may_visit else None}
-    return render(request, "gridwork/household_detail.html", context, status=400 if form and form.errors else 200)
+    rows = []
+    for visit in household.visits.all():
+        file_form = wish_form = None
+        if may_visit and visit.follow_up:
+            mine = bound[2] if bound and bound[0] == visit.pk else None
+            if not visit.petition_id:
+                file_form = mine if mine and bound[1] == "file" else FileFromForm(prefix=f"v{visit.pk}")
+            if not visit.wish_id:
+                wish_form = (
+                    mine if mine and bound[1] == "wish" else WishFromForm(prefix=f"w{visit.pk}", resident_optional=True)
+                )
+        rows.append((visit, file_form, wish_form))
+    context = {
+        "household": household,
+        "rows": rows,
+        "form": (form or VisitForm()) if may_visit else None,
+        "revealed": revealed,
+        "may_edit": permissions.may_in(request.user, permissions.EDIT_HOUSEHOLD, household.region_path),
+        "may_reveal": revealed is None
+        and bool(household.head_name or household.phone)
+        and permissions.may_in(request.user, permissions.REVEAL_HOUSEHOLD, household.region_path),
+    }
+    failed = (form and form.errors) or (bound and bound[2].errors)
+    return render(request, "gridwork/household_detail.html", context, status=400 if failed else 200)
 
 
 @login_required
@@ -357,6 +422,36 @@ def _household_page(request: HttpRequest, pk: int, form: VisitForm | None = None
 def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _require(request, permissions.VIEW)
     return _household_page(request, pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Edit a household of the register (address, members, grid; name and phone without showing them)."""
+    _require(request, permissions.EDIT_HOUSEHOLD)
+    household = selectors.household_get(user=request.user, pk=pk, action=permissions.EDIT_HOUSEHOLD)
+    form = HouseholdForm(request.POST if request.method == "POST" else None, household=household)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.household_update(user=request.user, household=household, **form.cleaned_data)
+        except DomainError as exc:
+            form_error(form, exc)
+        else:
+            return redirect("gridwork:household_detail", pk=pk)
+    context = {"household": household, "form": form}
+    return render(request, "gridwork/household_form.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def household_reveal(request: HttpRequest, pk: int) -> HttpResponse:
+    """Show the head of household's name and phone unmasked, once, and log the reveal."""
+    _require(request, permissions.REVEAL_HOUSEHOLD)
+    household = selectors.household_get(user=request.user, pk=pk, action=permissions.REVEAL_HOUSEHOLD)
+    revealed = services.household_reveal(
+        user=request.user, household=household, ip_address=request.META.get("REMOTE_ADDR")
+    )
+    return _household_page(request, pk, revealed=revealed)
 
 
 @login_required
@@ -375,6 +470,40 @@ def visit_new(request: HttpRequest, pk: int) -> HttpResponse:
     return _household_page(request, pk, form)
 
 
+@login_required
+@require_POST
+def visit_file(request: HttpRequest, pk: int, visit_pk: int) -> HttpResponse:
+    """One step: the visit's follow-up becomes a petition (channel grid, the household's grid)."""
+    _require(request, permissions.RECORD_VISIT)
+    visit = selectors.visit_get(user=request.user, household_pk=pk, pk=visit_pk)
+    form = FileFromForm(request.POST, prefix=f"v{visit.pk}")
+    if form.is_valid():
+        try:
+            services.visit_file(user=request.user, visit=visit, **form.cleaned_data)
+        except DomainError as exc:
+            form_error(form, exc)
+        else:
+            return redirect("gridwork:household_detail", pk=pk)
+    return _household_page(request, pk, bound=(visit.pk, "file", form))
+
+
+@login_required
+@require_POST
+def visit_wish(request: HttpRequest, pk: int, visit_pk: int) -> HttpResponse:
+    """One step: the visit's follow-up becomes a micro-wish waiting for the community's verification."""
+    _require(request, permissions.RECORD_VISIT)
+    visit = selectors.visit_get(user=request.user, household_pk=pk, pk=visit_pk)
+    form = WishFromForm(request.POST, prefix=f"w{visit.pk}", resident_optional=True)
+    if form.is_valid():
+        try:
+            services.visit_wish(user=request.user, visit=visit, **form.cleaned_data)
+        except DomainError as exc:
+            form_error(form, exc)
+        else:
+            return redirect("gridwork:household_detail", pk=pk)
+    return _household_page(request, pk, bound=(visit.pk, "wish", form))
+
+
 # --- Self-governance stations ------------------------------------------------------------------------------
 
 
@@ -388,15 +517,94 @@ def station_list(request: HttpRequest) -> HttpResponse:
     return render(request, "gridwork/station_list.html", context)
 
 
-def _station_page(request: HttpRequest, pk: int, form: StationActivityForm | None = None) -> HttpResponse:
+def _station_page(
+    request: HttpRequest,
+    pk: int,
+    form: StationActivityForm | None = None,
+    *,
+    revealed: dict | None = None,
+    member_form: StationMemberForm | None = None,
+) -> HttpResponse:
     station = selectors.station_get(user=request.user, pk=pk)
     may_record = permissions.may_in(request.user, permissions.RECORD_STATION, station.region_path)
+    members = [(member, (revealed or {}).get(member.pk)) for member in station.members.all()]
+    may_edit = permissions.may_in(request.user, permissions.EDIT_STATION, station.region_path)
     context = {
         "station": station,
+        "members": members,
         "rate": selectors.participation_rate(station),
         "form": (form or StationActivityForm()) if may_record else None,
+        "may_reveal": revealed is None
+        and bool(members)
+        and permissions.may_in(request.user, permissions.REVEAL_STATION, station.region_path),
+        "may_edit": may_edit,
+        "member_form": (member_form or StationMemberForm(prefix="member")) if may_edit else None,
     }
-    return render(request, "gridwork/station_detail.html", context, status=400 if form and form.errors else 200)
+    failed = (form and form.errors) or (member_form and member_form.errors)
+    return render(request, "gridwork/station_detail.html", context, status=400 if failed else 200)
+
+
+@login_required
+@require_POST
+def station_member_new(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, permissions.EDIT_STATION)
+    station = selectors.station_get(user=request.user, pk=pk, action=permissions.EDIT_STATION)
+    form = StationMemberForm(request.POST, prefix="member")
+    if form.is_valid():
+        try:
+            services.station_member_save(user=request.user, station=station, **form.cleaned_data)
+        except DomainError as exc:
+            form_error(form, exc)
+        else:
+            return redirect("gridwork:station_detail", pk=pk)
+    return _station_page(request, pk, member_form=form)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def station_member_edit(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse:
+    _require(request, permissions.EDIT_STATION)
+    member = selectors.station_member_get(user=request.user, station_pk=pk, pk=member_pk)
+    form = StationMemberForm(request.POST if request.method == "POST" else None, member=member)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.station_member_save(user=request.user, station=member.station, member=member, **form.cleaned_data)
+        except DomainError as exc:
+            form_error(form, exc)
+        else:
+            return redirect("gridwork:station_detail", pk=pk)
+    context = {"member": member, "station": member.station, "form": form, "confirm": StationMemberRemoveForm()}
+    return render(request, "gridwork/station_member_form.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def station_member_remove(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse:
+    _require(request, permissions.EDIT_STATION)
+    member = selectors.station_member_get(user=request.user, station_pk=pk, pk=member_pk)
+    confirm = StationMemberRemoveForm(request.POST)
+    if confirm.is_valid():
+        services.station_member_remove(user=request.user, member=member)
+        return redirect("gridwork:station_detail", pk=pk)
+    context = {
+        "member": member,
+        "station": member.station,
+        "form": StationMemberForm(member=member),
+        "confirm": confirm,
+    }
+    return render(request, "gridwork/station_member_form.html", context, status=400)
+
+
+@login_required
+@require_POST
+def station_reveal(request: HttpRequest, pk: int) -> HttpResponse:
+    """Show the station members' names unmasked, once, and log one reveal per member."""
+    _require(request, permissions.REVEAL_STATION)
+    station = selectors.station_get(user=request.user, pk=pk, action=permissions.REVEAL_STATION)
+    revealed = services.station_members_reveal(
+        user=request.user, station=station, ip_address=request.META.get("REMOTE_ADDR")
+    )
+    return _station_page(request, pk, revealed=revealed)
 
 
 @login_required
@@ -442,6 +650,22 @@ def station_file(request: HttpRequest, pk: int) -> HttpResponse:
 # --- The grid dashboard ---------------------------------------------------------------------------------
 
 
+def _dashboard_chart(rows: list, start, end) -> str:
+    """Field-day compliance and visit rate by child region, drawn by the registered chart drawer."""
+    if not rows:
+        return ""
+    labels = [child.name for child, _figures in rows]
+    series = [
+        [figures.compliance if figures else None for _child, figures in rows],
+        [figures.visit_rate if figures else None for _child, figures in rows],
+    ]
+    title = _("Field-day compliance and visit rate by region, %(start)s – %(end)s") % {
+        "start": f"{start:%Y-%m-%d}",
+        "end": f"{end:%Y-%m-%d}",
+    }
+    return extensions.chart(labels, series, [_("Field-day compliance"), _("Visit rate")], title=title, percent=True)
+
+
 @login_required
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
@@ -469,6 +693,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "start": start,
         "end": end,
         "totals": totals,
+        "chart": _dashboard_chart(rows, start, end),
+        "petitions": extensions.petition_figures(user=request.user, region=region, start=start, end=end),
         "rows": rows,
         "own": by_child.get("self"),
         "leaders": leaders,

@@ -7,4 +7,8 @@ class ReportsConfig(AppConfig):
     verbose_name = _("KPI reports")
 
     def ready(self) -> None:
-        from reports import permissions  # noqa: F401 - registers the reports.view action
+        from gridwork import extensions as gridwork_extensions
+        from reports import gridwork, permissions  # noqa: F401 - registers the reports.view action
+
+        gridwork_extensions.register_petition_figures(gridwork.petition_figures)
+        gridwork_extensions.register_chart(gridwork.bars)

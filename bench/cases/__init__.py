@@ -5,4 +5,14 @@ takes the :class:`bench.harness.Context` and returns a :class:`bench.harness.Cas
 import below. ``bench/cases/status_lookup.py`` is the shortest example.
 """
 
-from bench.cases import export, funds, intake, kpi, status_lookup, sweep, triage, volunteers  # noqa: F401
+from bench.cases import (  # noqa: F401
+    export,
+    funds,
+    gridwork,
+    intake,
+    kpi,
+    status_lookup,
+    sweep,
+    triage,
+    volunteers,
+)

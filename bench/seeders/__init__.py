@@ -11,6 +11,6 @@ The first seeder is the base: when its version changes the whole database is reb
 seeder that is missing or outdated runs alone (it must then remove its own old rows first).
 """
 
-from bench.seeders import funds, petitions, reports, volunteers
+from bench.seeders import funds, gridwork, petitions, reports, volunteers
 
-SEEDERS = [petitions, reports, funds, volunteers]
+SEEDERS = [petitions, reports, funds, volunteers, gridwork]

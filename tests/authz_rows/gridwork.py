@@ -12,6 +12,7 @@ from gridwork.models import (
     ServiceCentre,
     Station,
     StationMember,
+    Visit,
 )
 from tests.authz import MULTI, Row, statuses
 from tests.gridwork.factories import meeting_kind
@@ -60,12 +61,24 @@ def _reception(node) -> Reception:
     )
 
 
-def _household(node) -> Household:
-    return Household.objects.create(compound=node, region_path=node.path, building="1", room="101")
+def _household(node, visitor) -> Household:
+    """A household in ``node`` with one visit that needs a follow-up (a petition or a micro-wish)."""
+    household = Household.objects.create(compound=node, region_path=node.path, building="1", room="101")
+    Visit.objects.create(
+        household=household,
+        region_path=node.path,
+        visited_on="2026-12-01",
+        visitor=visitor,
+        outcome="漏水",
+        follow_up=True,
+    )
+    return household
 
 
 def _station(node) -> Station:
-    return Station.objects.create(compound=node, region_path=node.path, name=f"互助站{node.pk}")
+    station = Station.objects.create(compound=node, region_path=node.path, name=f"互助站{node.pk}")
+    StationMember.objects.create(station=station, name="赵德明")
+    return station
 
 
 def build(world) -> None:
@@ -74,7 +87,7 @@ def build(world) -> None:
         ("day", lambda node: _day(leader, node)),
         ("meeting", _meeting),
         ("reception", _reception),
-        ("household", _household),
+        ("household", lambda node: _household(node, leader)),
         ("station", _station),
     )
     for key, make in makers:
@@ -104,6 +117,15 @@ def _object_row(key: str, kwargs, expect: dict, **extra) -> Row:
 
 def _day_kwargs(day) -> dict:
     return {"pk": day.pk}
+
+
+def _member_kwargs(station) -> dict:
+    """The station's first member (every station of the matrix has one)."""
+    return {"pk": station.pk, "member_pk": station.members.order_by("id").first().pk}
+
+
+def _visit_kwargs(household) -> dict:
+    return {"pk": household.pk, "visit_pk": household.visits.get().pk}
 
 
 def _finding_kwargs(day) -> dict:
@@ -153,6 +175,28 @@ ROWS = {
     "gridwork:household_detail": _object_row("household", _day_kwargs, _table({200: VIEWERS})),
     # An empty visit comes back with its errors.
     "gridwork:visit_new": _object_row("household", _day_kwargs, _table({400: VIEWERS}), method="post"),
+    # An empty category or wish comes back with its errors (a visit that needs a follow-up).
+    "gridwork:visit_file": _object_row("household", _visit_kwargs, _table({400: VIEWERS}), method="post"),
+    "gridwork:visit_wish": _object_row("household", _visit_kwargs, _table({400: VIEWERS}), method="post"),
+    "gridwork:resolution_wish": _object_row(
+        "meeting",
+        lambda meeting: {"pk": meeting.pk, "resolution_pk": meeting.resolutions.get().pk},
+        _table({400: VIEWERS}),
+        method="post",
+    ),
+    # Reveals (logged): the household's head to those who visit it, station members to the office.
+    "gridwork:household_reveal": _object_row("household", _day_kwargs, _table({200: VIEWERS}), method="post"),
+    "gridwork:station_reveal": _object_row("station", _day_kwargs, _table({200: OFFICE}), method="post"),
+    # Editing: the office; an empty form comes back with its errors, the edit pages open.
+    "gridwork:household_edit": _object_row(
+        "household", _day_kwargs, _table({200: OFFICE}), also={"post": _table({400: OFFICE})}
+    ),
+    "gridwork:station_member_new": _object_row("station", _day_kwargs, _table({400: OFFICE}), method="post"),
+    "gridwork:station_member_edit": _object_row(
+        "station", _member_kwargs, _table({200: OFFICE}), also={"post": _table({302: OFFICE})}
+    ),
+    # Without the confirmation the edit page comes back with its error (nothing removed).
+    "gridwork:station_member_remove": _object_row("station", _member_kwargs, _table({400: OFFICE}), method="post"),
     "gridwork:dashboard": Row(expect=_table({200: VIEWERS})),
     "gridwork:station_list": Row(expect=_table({200: VIEWERS})),
     "gridwork:station_detail": _object_row("station", _day_kwargs, _table({200: VIEWERS})),
