@@ -46,6 +46,28 @@ def visits_of_petition(user, petition) -> Iterable[Related]:
         )
 
 
+def visits_of_wish(user, wish) -> Iterable[Related]:
+    """ "From a household visit" on the micro-wish's pages, when the reader may see that household
+    (staff of its region; never a signed-out reader of the wish wall)."""
+    for visit in selectors.visits_of_wish(user=user, wish=wish):
+        household = visit.household
+        yield Related(
+            _("From a household visit"),
+            f"{visit.visited_on:%Y-%m-%d} · {household.compound.name} {household.address}",
+            reverse("gridwork:household_detail", kwargs={"pk": household.pk}),
+        )
+
+
+def meetings_of_wish(user, wish) -> Iterable[Related]:
+    """ "Resolved at a meeting" on the micro-wish's pages, when the reader may see the meeting."""
+    for meeting in selectors.meetings_of_wish(user=user, wish=wish):
+        yield Related(
+            _("Resolved at a meeting"),
+            f"{meeting.date:%Y-%m-%d} · {meeting.kind.name} · {meeting.place}",
+            reverse("gridwork:meeting_detail", kwargs={"pk": meeting.pk}),
+        )
+
+
 def describe_visit(params: dict) -> Iterable[str]:
     yield _("Follow-up of the household visit of %(date)s in %(place)s") % {
         "date": params.get("date", ""),

@@ -325,6 +325,21 @@ def visits_of_petition(*, user, petition) -> list[Visit]:
     )
 
 
+def visits_of_wish(*, user, wish) -> list[Visit]:
+    """The household visit this micro-wish came from, if the user may see it (one query)."""
+    return list(
+        Visit.objects.filter(wish=wish, household__in=household_queryset(user=user)).select_related(
+            "household__compound"
+        )
+    )
+
+
+def meetings_of_wish(*, user, wish) -> list[Meeting]:
+    """The meeting whose resolution became this micro-wish, if the user may see it (one query)."""
+    meetings = meeting_queryset(user=user).filter(resolutions__wish=wish).select_related("kind")
+    return list(meetings.order_by("date", "id"))
+
+
 def compounds_for_import(*, user) -> QuerySet:
     return permissions.regions(user, permissions.IMPORT_HOUSEHOLDS, levels=(4,)).order_by("path")
 

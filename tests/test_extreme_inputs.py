@@ -61,6 +61,8 @@ FILTERSET_PAGES = {
         ("exports:new", {"kind": "petitions"}),
     ],
     "funds.filters.FundFilter": [("funds:public_list", {}), ("funds:manage_list", {})],
+    "volunteers.filters.OrganisationFilter": [("volunteers:organisations", {})],
+    "volunteers.filters.OpportunityFilter": [("volunteers:staff_opportunities", {})],
 }
 CURSOR_PAGES = [
     ("petitions:queue", {}),

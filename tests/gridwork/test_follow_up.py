@@ -5,11 +5,12 @@ visit's or meeting's page shows it."""
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
 from django.utils import timezone
 
 from core.errors import DomainError
-from gridwork import services
+from gridwork import home, services
 from gridwork.models import Household, Visit
 from petitions.models import Channel, Event
 from tests.grids import factories as grid_factories
@@ -96,6 +97,14 @@ def test_a_visit_becomes_a_micro_wish_of_the_households_grid(client, tree, leade
     page = client.get(reverse("gridwork:household_detail", kwargs={"pk": household.pk})).content.decode()
     assert wish.code in page and 'data-testid="wish-visit"' not in page
     assert client.post(url, {f"{prefix}-title": "台灯", f"{prefix}-pseudonym": "小王"}).status_code == 400  # once
+    # The wish's staff page links back to the visit for staff who may see the household; a coordinator
+    # of another community sees no trace of it.
+    office = grid_factories.user(role="community_staff", region=tree.community_a)
+    client.force_login(office)
+    manage = client.get(reverse("volunteers:wish_manage", kwargs={"code": wish.code})).content.decode()
+    assert reverse("gridwork:household_detail", kwargs={"pk": household.pk}) in manage
+    assert not list(home.visits_of_wish(grid_factories.user(role="community_staff", region=tree.community_b), wish))
+    assert not list(home.visits_of_wish(AnonymousUser(), wish))
 
 
 def test_only_a_follow_up_and_only_in_scope(client, tree, leader, household):
@@ -149,6 +158,9 @@ def test_a_resolution_becomes_a_micro_wish(client, tree):
     )
     page = client.get(reverse("gridwork:meeting_detail", kwargs={"pk": meeting.pk})).content.decode()
     assert wish.code in page and 'data-testid="wish-resolution"' not in page
+    manage = client.get(reverse("volunteers:wish_manage", kwargs={"code": wish.code})).content.decode()
+    assert reverse("gridwork:meeting_detail", kwargs={"pk": meeting.pk}) in manage
+    assert not list(home.meetings_of_wish(AnonymousUser(), wish))
 
 
 def test_a_streets_meeting_has_no_wish_form(client, tree):

@@ -21,9 +21,9 @@ from tests.reports.dataset import KnownSet
 
 pytestmark = pytest.mark.django_db
 MARCH = {"start": "2026-03", "end": "2026-03"}
-# + funds.figures (one aggregate) + volunteers.figures (registered, sign-ups kept, wishes fulfilled)
-# + gridwork.figures (one statement)
-DASHBOARD_QUERIES = 15 + 1 + 3 + 1
+# + funds.figures (one aggregate) + volunteers.figures (registered, active in sign-ups kept, approved
+# hours, wishes fulfilled) + gridwork.figures (one statement)
+DASHBOARD_QUERIES = 15 + 1 + 4 + 1
 
 
 def _client(client, tree, role="district_staff", where="district", lang="en"):
