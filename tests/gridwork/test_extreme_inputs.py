@@ -60,3 +60,13 @@ def test_extreme_values_never_fail(tree):
             if response.status_code >= 500:
                 failures.append(f"{url_name} cursor={cursor[:40]!r}: {response.status_code}")
     assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize("url_name", ["gridwork:field_day_list", "gridwork:meeting_list", "gridwork:reception_list"])
+def test_a_filter_that_does_not_parse_is_a_400_that_keeps_what_was_typed(tree, url_name):
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(grid_factories.user(role="community_staff", region=tree.community_a))
+    good = client.get(reverse(url_name), {"date_from": "2026-01-01"})
+    bad = client.get(reverse(url_name), {"date_from": "2026-13-45"})
+    assert good.status_code == 200
+    assert bad.status_code == 400 and 'value="2026-13-45"' in bad.content.decode()
