@@ -1,4 +1,5 @@
-"""Writes to the cross-cutting tables of ``core``: the working-time calendar."""
+"""Writes to the cross-cutting tables of ``core``: the working-time calendar and the log of personal-data
+reveals."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.models import WorkingDay
+from core.models import PersonalDataReveal, WorkingDay
 
 logger = logging.getLogger(__name__)
 
@@ -79,3 +80,15 @@ def notifications_mark_read(*, user, ids) -> int:
     from core.models import Notification
 
     return Notification.objects.filter(user=user, pk__in=list(ids), read_at__isnull=True).update(read_at=timezone.now())
+
+
+def reveal_logged(*, user, obj, fields: tuple[str, ...], ip_address: str | None = None) -> PersonalDataReveal:
+    """Log that ``user`` unmasked these ``fields`` of ``obj`` (the apps' reveal services call it in their
+    transaction, after their own permission check)."""
+    return PersonalDataReveal.objects.create(
+        user=user,
+        object_type=obj._meta.label_lower,
+        object_id=obj.pk,
+        fields=",".join(fields),
+        ip_address=ip_address,
+    )

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.validators import normalize_cn_mobile
 from core.errors import DomainError
 from core.models import PersonalDataReveal
+from core.services import reveal_logged
 from grids.models import Region
 from gridwork import permissions
 from gridwork.models import (
@@ -339,13 +340,7 @@ def reception_reveal(*, user, reception: Reception, ip_address: str | None = Non
     """Unmask the resident's name and phone of a reception for this viewer, and log that they did."""
     if not permissions.may_in(user, permissions.REVEAL_RECEPTION, reception.region_path):
         raise DomainError(_("You may not see this resident's details."))
-    PersonalDataReveal.objects.create(
-        user=user,
-        object_type="gridwork.reception",
-        object_id=reception.pk,
-        fields="resident_name,resident_phone",
-        ip_address=ip_address,
-    )
+    reveal_logged(user=user, obj=reception, fields=("resident_name", "resident_phone"), ip_address=ip_address)
     return {"name": reception.resident_name, "phone": reception.resident_phone}
 
 
@@ -357,13 +352,7 @@ def household_reveal(*, user, household: Household, ip_address: str | None = Non
     """Unmask the head of household's name and phone for this viewer, and log that they did."""
     if not permissions.may_in(user, permissions.REVEAL_HOUSEHOLD, household.region_path):
         raise DomainError(_("You may not see this household's details."))
-    PersonalDataReveal.objects.create(
-        user=user,
-        object_type="gridwork.household",
-        object_id=household.pk,
-        fields="head_name,phone",
-        ip_address=ip_address,
-    )
+    reveal_logged(user=user, obj=household, fields=("head_name", "phone"), ip_address=ip_address)
     return {"name": household.head_name, "phone": household.phone}
 
 

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from accounts.validators import normalize_cn_mobile
 from core import outbox, versions
 from core.errors import DomainError
-from core.models import PersonalDataReveal
+from core.services import reveal_logged
 from core.worktime import working_time_between
 from grids.models import HandlingUnit, Region, ancestor_paths
 from petitions import deadlines, extensions, permissions
@@ -718,13 +718,7 @@ def category_delete(*, category: Category) -> None:
 @transaction.atomic
 def petition_reveal_personal(*, user, petition: Petition, ip_address: str | None = None) -> dict:
     """Unmask the resident's name, phone and address for this viewer, and log that they did."""
-    PersonalDataReveal.objects.create(
-        user=user,
-        object_type="petitions.petition",
-        object_id=petition.pk,
-        fields="reporter_name,reporter_phone,address",
-        ip_address=ip_address,
-    )
+    reveal_logged(user=user, obj=petition, fields=("reporter_name", "reporter_phone", "address"), ip_address=ip_address)
     return {"name": petition.reporter_name, "phone": petition.reporter_phone, "address": petition.address}
 
 

@@ -26,8 +26,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError
-from core.models import PersonalDataReveal
 from core.notify import notify_users
+from core.services import reveal_logged
 from grids.models import Region
 from volunteers import identity
 from volunteers.models import (
@@ -198,13 +198,7 @@ def volunteer_update(
 @transaction.atomic
 def volunteer_reveal(*, user, volunteer: Volunteer, ip_address: str | None = None) -> dict:
     """Unmask the volunteer's name, phone and ID number for this viewer, and log that they did."""
-    PersonalDataReveal.objects.create(
-        user=user,
-        object_type="volunteers.volunteer",
-        object_id=volunteer.pk,
-        fields="real_name,phone,national_id",
-        ip_address=ip_address,
-    )
+    reveal_logged(user=user, obj=volunteer, fields=("real_name", "phone", "national_id"), ip_address=ip_address)
     return {
         "name": volunteer.real_name,
         "phone": volunteer.phone,
